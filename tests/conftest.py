@@ -1,0 +1,23 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from yibao_desktop import paths  # noqa: E402
+from yibao_desktop.domain.interchange import report_from_json  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_data(tmp_path, monkeypatch):
+    """Never write into the developer's real data folder."""
+    monkeypatch.setenv("YIBAO_DATA_DIR", str(tmp_path / "userdata"))
+
+
+@pytest.fixture
+def demo_report():
+    return report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))

@@ -1,0 +1,35 @@
+"""Regenerate the schema-version fixtures in tests/data (run by hand when a schema version is added):
+
+    .venv/bin/python tests/data/make_fixtures.py
+
+report-v1.yibao is the demo report in schema version 1, the first file layout, whose indicator
+table had no `baseline` column.
+"""
+
+import sqlite3
+from pathlib import Path
+
+from yibao_desktop import paths
+from yibao_desktop.domain.interchange import report_from_json
+from yibao_desktop.storage.repository import Document
+
+HERE = Path(__file__).resolve().parent
+
+
+def make_v1() -> Path:
+    out = HERE / "report-v1.yibao"
+    out.unlink(missing_ok=True)
+    report = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    Document.create(out, report).close()
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("DROP INDEX indicator_pos")
+    conn.execute("ALTER TABLE indicator DROP COLUMN baseline")
+    conn.execute("CREATE INDEX indicator_pos ON indicator (pos)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("VACUUM")
+    conn.close()
+    return out
+
+
+if __name__ == "__main__":
+    print(make_v1())

@@ -1,0 +1,91 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from yibao_desktop import paths
+from yibao_desktop.cli import main
+from yibao_desktop.domain.interchange import report_from_json
+from yibao_desktop.storage.repository import Document
+
+
+@pytest.fixture
+def demo_file(tmp_path):
+    out = tmp_path / "demo.yibao"
+    assert main(["load", str(paths.demo_report_json()), str(out)]) == 0
+    return out
+
+
+def test_load_dump_load(demo_file, tmp_path, capsys, demo_report):
+    capsys.readouterr()
+    assert main(["dump", str(demo_file)]) == 0
+    dumped = capsys.readouterr().out
+    assert report_from_json(dumped) == demo_report
+    again = tmp_path / "again.json"
+    again.write_text(dumped, encoding="utf-8")
+    assert main(["load", str(again), str(tmp_path / "again.yibao")]) == 0
+    with Document.open(tmp_path / "again.yibao") as doc:
+        assert doc.report == demo_report
+
+
+def test_compute_prints_the_contract_keys(demo_file, capsys):
+    capsys.readouterr()
+    assert main(["compute", str(demo_file)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"funds", "fund_operation", "indicators", "level1", "budget_execution", "total_score", "grade",
+            "counts", "findings"} <= set(result)
+    assert result["total_score"] == "94.61"
+    assert result["funds"]["progress"] == "79.30"
+
+
+def test_check_exit_codes(demo_file, tmp_path, capsys):
+    assert main(["check", str(demo_file)]) == 0
+    assert "资金支出进度" in capsys.readouterr().out
+    data = json.loads(paths.demo_report_json().read_text(encoding="utf-8"))
+    unmet = next(i for i in data["indicators"] if i["deviation_reason"] and i["nature"] != "定性")
+    unmet["deviation_reason"] = ""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["load", str(bad), str(tmp_path / "bad.yibao")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "bad.yibao")]) == 1
+    out = capsys.readouterr().out
+    assert "错误（1 项）" in out and "须填写偏差原因分析及改进措施" in out
+
+
+def test_new_from_template(tmp_path, capsys):
+    out = tmp_path / "new.yibao"
+    assert main(["new", "--fund-type", "capacity", "--variant", "evaluation", "--unit", "某县医疗保障局",
+                 "--year", "2026", str(out)]) == 0
+    with Document.open(out) as doc:
+        report = doc.report
+    assert report.meta.year == 2026 and report.meta.unit == "某县医疗保障局"
+    assert [n for n, _ in report.scoring.level1_weights] == ["项目决策", "过程管理", "产出指标", "满意度指标"]
+    assert len(report.indicators) >= 8
+    assert main(["new", "--fund-type", "capacity", "--unit", "x", "--year", "2026", str(out)]) == 2
+    assert "已存在" in capsys.readouterr().err
+
+
+def test_user_errors_are_chinese_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "yibao-report", "version": 1, "meta": {"unit": "x", "year": 2024, '
+                   '"fund_type": "capacity"}, "scoring": {"level1_weights": {}}, '
+                   '"incomes": [{"level": "中央", "kind": "当年下达", "amount": "abc"}]}', encoding="utf-8")
+    assert main(["load", str(bad), str(tmp_path / "x.yibao")]) == 2
+    err = capsys.readouterr().err
+    assert "incomes[0].amount" in err and "无法识别的金额" in err
+    assert not (tmp_path / "x.yibao").exists()
+    assert main(["dump", str(bad)]) == 2
+    assert "不是医保绩效自评报告文件" in capsys.readouterr().err
+    assert main(["new", "--fund-type", "nope", "--unit", "x", "--year", "1", "y"]) == 2
+    assert "参数错误" in capsys.readouterr().err
+
+
+def test_console_script_runs_headless_without_qt(demo_file):
+    code = ("import sys; from yibao_desktop.app import main; rc = main(['check', sys.argv[1]]); "
+            "assert 'PySide6' not in sys.modules, 'headless commands must not import Qt'; sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(demo_file)], capture_output=True, text=True,
+                          encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr
+    assert "合计" in proc.stdout

@@ -1,0 +1,42 @@
+from decimal import Decimal as D
+
+import pytest
+
+from yibao_desktop.domain.calc import compute
+from yibao_desktop.domain.report import FUND_TYPES
+from yibao_desktop.templates import default_title, load_template, new_report
+
+OUTLINE_KEYS = ["goals", "analysis", "funds_input", "fund_management", "overall_goal", "indicator_analysis",
+                "deviation", "application", "other"]
+
+
+@pytest.mark.parametrize("fund_type", FUND_TYPES)
+def test_every_template_variant_is_consistent(fund_type):
+    template = load_template(fund_type)
+    assert [s.key for s in template.narrative][: len(OUTLINE_KEYS)] == OUTLINE_KEYS
+    for key in template.variants:
+        report = new_report(fund_type, "某县医疗保障局", 2025, key)
+        assert len(report.indicators) >= 8
+        assert len({i.level2 for i in report.indicators}) >= 3
+        result = compute(report)
+        weight_codes = {"level3_weights_mismatch", "total_weight_not_100", "target_unparsed", "target_missing"}
+        assert not weight_codes & {f["code"] for f in result["findings"]}
+        total = sum((w for _, w in report.scoring.level1_weights), D(0)) + report.scoring.budget_execution_weight
+        assert total == D(100)
+        assert any(i.qualitative for i in report.indicators)
+        assert any(i.nature in ("≤", "<") for i in report.indicators)
+
+
+def test_capacity_has_the_evaluation_framework_variant():
+    weights = dict(load_template("capacity").variant("evaluation").scoring["level1_weights"])
+    assert weights == {"项目决策": "18", "过程管理": "22", "产出指标": "50", "满意度指标": "10"}
+
+
+def test_resident_insurance_starts_with_fund_operation_block():
+    assert new_report("resident_insurance", "x", 2025).fund_operation is not None
+    assert new_report("capacity", "x", 2025).fund_operation is None
+
+
+def test_default_title():
+    report = new_report("capacity", "砀山县医疗保障局", 2024)
+    assert default_title(report.meta) == "砀山县医疗保障局2024年度医疗服务与保障能力提升补助资金绩效自评报告"

@@ -1,0 +1,3 @@
+from yibao_desktop.app import main
+
+raise SystemExit(main())

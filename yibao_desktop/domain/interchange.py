@@ -1,0 +1,331 @@
+"""The report JSON interchange (INTERCHANGE.md, format "yibao-report" version 1).
+
+`report_from_json` is strict about shape (unknown keys, wrong types, unparseable amounts or dates,
+unknown enum values are refused, naming the JSON path) and lenient about content: inconsistent
+figures load as typed and show up in compute's findings. `report_to_json` is its inverse, so
+load -> dump -> load is the identity.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from yibao_desktop.domain.errors import ReportFormatError, ValueParseError
+from yibao_desktop.domain.money import fmt_money, fmt_num, parse_decimal, parse_money
+from yibao_desktop.domain.report import (
+    DEFAULT_GRADE_LABELS,
+    FUND_TYPES,
+    GRADES,
+    KINDS,
+    LEVELS,
+    NATURES,
+    POOLS,
+    REVERSE_RULES,
+    Basis,
+    Expenditure,
+    FundOperation,
+    FundOpLine,
+    Income,
+    Indicator,
+    Meta,
+    Report,
+    Scoring,
+    Section,
+)
+
+FORMAT = "yibao-report"
+VERSION = 1
+
+# ------------------------------------------------------------------------------ value codecs
+
+
+def parse_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueParseError(f"日期须为文本（如 2024-03-01），不能是 {value!r}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueParseError(f"无法识别的日期「{value}」，应写成 2024-03-01 的形式") from None
+
+
+def _money(v: Any) -> Decimal:
+    if isinstance(v, float) or isinstance(v, bool):
+        raise ValueParseError(f"金额须为文本（如 \"600000.00\"），不能是数字 {v!r}")
+    return parse_money(v)
+
+
+def _number(v: Any) -> Decimal:
+    if isinstance(v, float) or isinstance(v, bool):
+        raise ValueParseError(f"数值须为文本（如 \"60\"），不能是浮点数 {v!r}")
+    return parse_decimal(v)
+
+
+def _integer(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise ValueParseError(f"须为整数，不能是 {v!r}")
+    return v
+
+
+def _text(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueParseError(f"须为文本，不能是 {v!r}")
+    return v
+
+
+def _boolean(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueParseError(f"须为 true 或 false，不能是 {v!r}")
+    return v
+
+
+def _enum(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def parse(v: Any) -> str:
+        if v not in choices:
+            raise ValueParseError(f"「{v}」不是可选值（可选：{'、'.join(choices)}）")
+        return v
+    return parse
+
+
+def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def inner(v: Any) -> Any:
+        return None if v is None else parse(v)
+    return inner
+
+
+# ------------------------------------------------------------------------------ object readers
+
+
+class _Reader:
+    """Reads one JSON object against a field spec, naming the path in every error."""
+
+    def __init__(self, obj: Any, path: str):
+        if not isinstance(obj, dict):
+            raise ReportFormatError(path or "（根）", f"应为对象，实际为 {type(obj).__name__}")
+        self.obj, self.path = obj, path
+
+    def read(self, spec: dict[str, tuple[Callable[[Any], Any], Any]]) -> dict[str, Any]:
+        unknown = sorted(set(self.obj) - set(spec))
+        if unknown:
+            raise ReportFormatError(self._at(unknown[0]), "未知字段（可能是拼写错误或更新版本的文件）")
+        out = {}
+        for key, (parse, default) in spec.items():
+            if key not in self.obj:
+                if default is _REQUIRED:
+                    raise ReportFormatError(self._at(key), "缺少必填字段")
+                out[key] = default
+                continue
+            try:
+                out[key] = parse(self.obj[key])
+            except ValueParseError as err:
+                raise ReportFormatError(self._at(key), err.message) from None
+        return out
+
+    def _at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+
+_REQUIRED = object()
+
+
+def _list_of(item: Callable[[Any, str], Any], value: Any, path: str) -> tuple[Any, ...]:
+    if not isinstance(value, list):
+        raise ReportFormatError(path, "应为数组")
+    return tuple(item(v, f"{path}[{i}]") for i, v in enumerate(value))
+
+
+def _basis(obj: Any, path: str) -> Basis:
+    return Basis(**_Reader(obj, path).read({"title": (_text, ""), "doc_no": (_text, "")}))
+
+
+def _meta(obj: Any, path: str) -> Meta:
+    r = _Reader(obj, path)
+    raw_basis = r.obj.get("basis", [])
+    data = r.read({
+        "unit": (_text, _REQUIRED), "year": (_integer, _REQUIRED),
+        "fund_type": (_enum(FUND_TYPES), _REQUIRED), "title": (_optional(_text), None),
+        "competent_dept": (_text, ""), "basis": (lambda v: v, []),
+    })
+    if not 1990 <= data["year"] <= 2200:
+        raise ReportFormatError(f"{path}.year", f"年度 {data['year']} 不合理")
+    data["basis"] = _list_of(_basis, raw_basis, f"{path}.basis")
+    return Meta(**data)
+
+
+_INCOME_SPEC = {
+    "level": (_enum(LEVELS), _REQUIRED), "kind": (_enum(KINDS), _REQUIRED), "doc_no": (_text, ""),
+    "date": (_optional(parse_date), None), "amount": (_money, _REQUIRED), "note": (_text, ""),
+}
+_EXPENDITURE_SPEC = {
+    "project": (_text, _REQUIRED), "direction": (_text, ""), "econ_class": (_text, ""),
+    "pool": (_enum(POOLS), "当年下达"), "budget": (_optional(_money), None), "paid": (_money, _REQUIRED),
+    "paid_on": (_optional(parse_date), None),
+}
+_FUND_OP_LINE_SPEC = {"category": (_text, _REQUIRED), "budget": (_optional(_money), None),
+                      "actual": (_money, _REQUIRED)}
+_INDICATOR_SPEC = {
+    "level1": (_text, _REQUIRED), "level2": (_text, ""), "name": (_text, _REQUIRED),
+    "nature": (_optional(_enum(NATURES)), None), "target": (_optional(_number), None), "unit": (_text, ""),
+    "target_text": (_text, ""), "weight": (_number, _REQUIRED), "actual": (_optional(_number), None),
+    "numerator": (_optional(_number), None), "denominator": (_optional(_number), None),
+    "grade": (_optional(_enum(GRADES)), None), "score": (_optional(_number), None),
+    "override_reason": (_text, ""), "deviation_reason": (_text, ""), "baseline": (_optional(_number), None),
+}
+
+
+def _fund_operation(obj: Any, path: str) -> FundOperation | None:
+    if obj is None:
+        return None
+    r = _Reader(obj, path)
+    raw = {k: r.obj.get(k, []) for k in ("income", "expense")}
+    data = r.read({
+        "income": (lambda v: v, []), "expense": (lambda v: v, []),
+        "income_total": (_optional(_money), None), "expense_total": (_optional(_money), None),
+        "year_balance": (_optional(_money), None), "closing_balance": (_optional(_money), None),
+        "insured_persons": (_optional(_integer), None), "registered_population": (_optional(_integer), None),
+        "resident_population": (_optional(_integer), None),
+    })
+    for side in ("income", "expense"):
+        data[side] = _list_of(lambda o, p: FundOpLine(**_Reader(o, p).read(_FUND_OP_LINE_SPEC)),
+                              raw[side], f"{path}.{side}")
+    return FundOperation(**data)
+
+
+def _weights(v: Any) -> tuple[tuple[str, Decimal], ...]:
+    if not isinstance(v, dict):
+        raise ValueParseError("应为对象，如 {\"产出指标\": \"50\"}")
+    out = []
+    for name, weight in v.items():
+        try:
+            out.append((name, _number(weight)))
+        except ValueParseError as err:
+            raise ValueParseError(f"「{name}」的权重{err.message}") from None
+    return tuple(out)
+
+
+def _grade_labels(v: Any) -> tuple[str, str, str, str]:
+    if not isinstance(v, list) or len(v) != 4 or not all(isinstance(x, str) and x for x in v):
+        raise ValueParseError("应为 4 个等级名称的数组，如 [\"优\", \"良\", \"中\", \"差\"]")
+    return tuple(v)  # type: ignore[return-value]
+
+
+def _scoring(obj: Any, path: str) -> Scoring:
+    return Scoring(**_Reader(obj, path).read({
+        "level1_weights": (_weights, _REQUIRED), "budget_execution_weight": (_number, Decimal("10")),
+        "reverse_rule": (_enum(REVERSE_RULES), "linear"), "overachieve_penalty": (_boolean, False),
+        "execution_cap": (_boolean, False), "grade_labels": (_grade_labels, DEFAULT_GRADE_LABELS),
+    }))
+
+
+def report_from_data(data: Any) -> Report:
+    r = _Reader(data, "")
+    raw = dict(r.obj)
+    r.read({
+        "format": (_enum((FORMAT,)), _REQUIRED), "version": (_integer, _REQUIRED),
+        "meta": (lambda v: v, _REQUIRED), "incomes": (lambda v: v, []), "expenditures": (lambda v: v, []),
+        "fund_operation": (lambda v: v, None), "indicators": (lambda v: v, []),
+        "scoring": (lambda v: v, _REQUIRED), "narrative": (lambda v: v, []),
+    })
+    if raw["version"] > VERSION:
+        raise ReportFormatError("version", f"文件格式版本 {raw['version']} 高于本程序支持的版本 {VERSION}，请升级程序")
+    if raw["version"] < 1:
+        raise ReportFormatError("version", f"无效的格式版本 {raw['version']}")
+    return Report(
+        meta=_meta(raw["meta"], "meta"),
+        incomes=_list_of(lambda o, p: Income(**_Reader(o, p).read(_INCOME_SPEC)), raw.get("incomes", []), "incomes"),
+        expenditures=_list_of(lambda o, p: Expenditure(**_Reader(o, p).read(_EXPENDITURE_SPEC)),
+                              raw.get("expenditures", []), "expenditures"),
+        fund_operation=_fund_operation(raw.get("fund_operation"), "fund_operation"),
+        indicators=_list_of(lambda o, p: Indicator(**_Reader(o, p).read(_INDICATOR_SPEC)),
+                            raw.get("indicators", []), "indicators"),
+        scoring=_scoring(raw["scoring"], "scoring"),
+        narrative=_list_of(lambda o, p: Section(**_Reader(o, p).read(
+            {"key": (_text, _REQUIRED), "heading": (_text, ""), "text": (_text, "")})),
+            raw.get("narrative", []), "narrative"),
+    )
+
+
+def report_from_json(text: str) -> Report:
+    try:
+        data = json.loads(text, parse_float=_reject_float)
+    except json.JSONDecodeError as err:
+        raise ReportFormatError("", f"不是有效的 JSON：第 {err.lineno} 行第 {err.colno} 列，{err.msg}") from None
+    return report_from_data(data)
+
+
+class _FloatMarker(float):
+    """Floats are kept apart so that the reader can refuse them with the right path."""
+
+
+def _reject_float(text: str) -> float:
+    return _FloatMarker(text)
+
+
+# ------------------------------------------------------------------------------------ writing
+
+
+def _money_out(v: Decimal | None) -> str | None:
+    return None if v is None else fmt_money(v)
+
+
+def _num_out(v: Decimal | None) -> str | None:
+    return None if v is None else fmt_num(v)
+
+
+def _date_out(v: date | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    m = report.meta
+    s = report.scoring
+    scoring: dict[str, Any] = {
+        "level1_weights": {name: fmt_num(w) for name, w in s.level1_weights},
+        "budget_execution_weight": fmt_num(s.budget_execution_weight), "reverse_rule": s.reverse_rule,
+        "overachieve_penalty": s.overachieve_penalty, "execution_cap": s.execution_cap,
+    }
+    if tuple(s.grade_labels) != DEFAULT_GRADE_LABELS:
+        scoring["grade_labels"] = list(s.grade_labels)
+    fo = report.fund_operation
+    return {
+        "format": FORMAT, "version": VERSION,
+        "meta": {"unit": m.unit, "year": m.year, "fund_type": m.fund_type, "title": m.title,
+                 "competent_dept": m.competent_dept,
+                 "basis": [{"title": b.title, "doc_no": b.doc_no} for b in m.basis]},
+        "incomes": [{"level": i.level, "kind": i.kind, "doc_no": i.doc_no, "date": _date_out(i.date),
+                     "amount": fmt_money(i.amount), "note": i.note} for i in report.incomes],
+        "expenditures": [{"project": e.project, "direction": e.direction, "econ_class": e.econ_class,
+                          "pool": e.pool, "budget": _money_out(e.budget), "paid": fmt_money(e.paid),
+                          "paid_on": _date_out(e.paid_on)} for e in report.expenditures],
+        "fund_operation": None if fo is None else {
+            "income": [_fo_line(l) for l in fo.income], "expense": [_fo_line(l) for l in fo.expense],
+            "income_total": _money_out(fo.income_total), "expense_total": _money_out(fo.expense_total),
+            "year_balance": _money_out(fo.year_balance), "closing_balance": _money_out(fo.closing_balance),
+            "insured_persons": fo.insured_persons, "registered_population": fo.registered_population,
+            "resident_population": fo.resident_population,
+        },
+        "indicators": [_indicator_out(i) for i in report.indicators],
+        "scoring": scoring,
+        "narrative": [{"key": n.key, "heading": n.heading, "text": n.text} for n in report.narrative],
+    }
+
+
+def _fo_line(line: FundOpLine) -> dict[str, Any]:
+    return {"category": line.category, "budget": _money_out(line.budget), "actual": fmt_money(line.actual)}
+
+
+def _indicator_out(ind: Indicator) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(Indicator):
+        v = getattr(ind, f.name)
+        out[f.name] = _num_out(v) if isinstance(v, Decimal) else v
+    if out["baseline"] is None:
+        del out["baseline"]  # optional key added for carry-forward; absent keeps v1 readers happy
+    return out
+
+
+def report_to_json(report: Report) -> str:
+    return json.dumps(report_to_data(report), ensure_ascii=False, indent=2) + "\n"

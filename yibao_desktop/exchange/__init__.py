@@ -1,0 +1,1 @@
+"""Import and export (openpyxl, ReportLab, pyHanko): pure functions, no Qt."""

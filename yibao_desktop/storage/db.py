@@ -1,0 +1,183 @@
+"""Opening, checking and transactions for .yibao files.
+
+The file is checked from its raw header before SQLite ever opens it, so a file that is not ours
+(another database, a .docx, random bytes, a truncated copy, a newer version) is never touched.
+Rollback journal + synchronous=FULL: the report is one file, and a committed change survives a
+crash or power cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from yibao_desktop.domain.errors import DocumentError
+from yibao_desktop.storage.migrations import MIN_SUPPORTED_VERSION, SCHEMA_VERSION
+
+APPLICATION_ID = 0x59424130  # "YBA0"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FILE_SUFFIX = ".yibao"
+
+
+@dataclass(frozen=True)
+class Header:
+    page_size: int
+    page_count: int
+    user_version: int
+    application_id: int
+
+
+def read_header(path: Path) -> Header:
+    """Read and check the 100-byte SQLite header; raise DocumentError with a Chinese reason."""
+    name = path.name
+    try:
+        if not path.exists():
+            raise DocumentError(f"文件「{name}」不存在（可能已被移动或U盘已拔出）")
+        if path.is_dir():
+            raise DocumentError(f"「{name}」是一个文件夹，不是报告文件")
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except PermissionError:
+        raise DocumentError(f"没有权限读取文件「{name}」") from None
+    except OSError as err:
+        raise DocumentError(f"无法读取文件「{name}」：{err.strerror or err}") from None
+    if size == 0:
+        raise DocumentError(f"文件「{name}」是空文件，不是报告文件")
+    if not head.startswith(SQLITE_MAGIC):
+        if head.startswith(b"PK\x03\x04"):
+            kind = "Word／Excel 等 Office 文档或压缩包"
+        elif head.startswith(b"%PDF"):
+            kind = "PDF 文件"
+        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+            kind = "旧版 Office 文档（.doc／.xls）"
+        else:
+            kind = "其他类型的文件"
+        raise DocumentError(f"「{name}」是{kind}，不是医保绩效自评报告文件（.yibao）")
+    if len(head) < 100:
+        raise DocumentError(f"文件「{name}」不完整（可能复制时中断），无法打开")
+    page_size = struct.unpack(">H", head[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, page_count = struct.unpack(">II", head[24:32])
+    user_version = struct.unpack(">i", head[60:64])[0]
+    application_id = struct.unpack(">i", head[68:72])[0]
+    valid_for = struct.unpack(">I", head[92:96])[0]
+    if application_id != APPLICATION_ID:
+        raise DocumentError(f"「{name}」是一个 SQLite 数据库，但不是医保绩效自评报告文件（.yibao）")
+    if user_version > SCHEMA_VERSION:
+        raise DocumentError(
+            f"「{name}」由更新版本的医保绩效自评助手创建（文件格式版本 {user_version}，"
+            f"本程序最高支持版本 {SCHEMA_VERSION}）。为避免损坏文件，本程序不会打开它，请升级程序后再打开。")
+    if user_version < MIN_SUPPORTED_VERSION:
+        raise DocumentError(f"「{name}」的文件格式版本 {user_version} 无效，文件可能已损坏")
+    if valid_for == change_counter and page_count and size < page_size * page_count:
+        raise DocumentError(
+            f"文件「{name}」不完整（应为 {page_size * page_count} 字节，实际 {size} 字节），"
+            f"可能复制时中断或U盘被拔出。请从原始位置重新复制。")
+    return Header(page_size, page_count, user_version, application_id)
+
+
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit, see `transaction`)."""
+    try:
+        if read_only:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 3000")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as err:
+        raise translate(err, path.name) from None
+    return conn
+
+
+def quick_check(conn: sqlite3.Connection, name: str) -> None:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as err:
+        raise translate(err, name) from None
+    if rows != [("ok",)]:
+        raise DocumentError(f"文件「{name}」已损坏（{rows[0][0] if rows else '未知错误'}），无法打开")
+
+
+def translate(err: sqlite3.Error, name: str) -> DocumentError:
+    """Map an environment failure to a Chinese DocumentError."""
+    text = str(err).lower()
+    if "full" in text:
+        return DocumentError(f"磁盘空间已满，对「{name}」的修改未能保存。请清理磁盘空间后重试。")
+    if "readonly" in text or "read-only" in text:
+        return DocumentError(f"文件「{name}」是只读的（或所在U盘写保护），修改未能保存")
+    if "locked" in text or "busy" in text:
+        return DocumentError(f"文件「{name}」正被其他程序使用，请关闭其他程序后重试")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return DocumentError(f"文件「{name}」已损坏，无法打开")
+    if "unable to open" in text or "disk i/o" in text:
+        return DocumentError(f"无法读写文件「{name}」（磁盘错误或U盘已拔出）")
+    return DocumentError(f"读写文件「{name}」时出错：{err}")
+
+
+class Transactions:
+    """The one transaction primitive (STYLE.md §9): nested calls become savepoints."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str):
+        self.conn = conn
+        self.name = name
+        self.depth = 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        if self.depth:
+            savepoint = f"sp{self.depth}"
+            conn.execute(f"SAVEPOINT {savepoint}")
+            self.depth += 1
+            try:
+                yield conn
+            except BaseException:
+                conn.execute(f"ROLLBACK TO {savepoint}")
+                conn.execute(f"RELEASE {savepoint}")
+                raise
+            else:
+                conn.execute(f"RELEASE {savepoint}")
+            finally:
+                self.depth -= 1
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise translate(err, self.name) from None
+        self.depth = 1
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, self.name) from None
+            raise
+        finally:
+            self.depth = 0
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename durable (no-op where directories cannot be opened, e.g. Windows)."""
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

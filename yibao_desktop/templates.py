@@ -1,0 +1,105 @@
+"""Report templates (resources/templates/<fund_type>.json): the level-1 weights, level-2
+categories, starter indicators, narrative outline and default scoring of each fund type."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from yibao_desktop import paths
+from yibao_desktop.domain.errors import ReportFormatError, TemplateError
+from yibao_desktop.domain.interchange import report_from_data
+from yibao_desktop.domain.report import FUND_TYPES, FundOperation, Indicator, Meta, Report, Section
+
+TEMPLATE_FORMAT = "yibao-template"
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str
+    label: str
+    scoring: dict[str, Any]
+    level2: dict[str, list[str]]
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    fund_type: str
+    fund_name: str
+    label: str
+    directions: tuple[str, ...]
+    econ_classes: tuple[str, ...]
+    default_variant: str
+    variants: dict[str, Variant]
+    narrative: tuple[Section, ...]
+
+    def variant(self, key: str | None) -> Variant:
+        key = key or self.default_variant
+        if key not in self.variants:
+            raise TemplateError(f"模板「{self.label}」没有方案「{key}」（可选：{'、'.join(self.variants)}）")
+        return self.variants[key]
+
+
+@lru_cache(maxsize=None)
+def load_template(fund_type: str) -> Template:
+    if fund_type not in FUND_TYPES:
+        raise TemplateError(f"未知的资金类型「{fund_type}」（可选：{'、'.join(FUND_TYPES)}）")
+    path = paths.templates_dir() / f"{fund_type}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise TemplateError(f"模板文件「{path.name}」无法读取：{err}") from None
+    if data.get("format") != TEMPLATE_FORMAT or data.get("fund_type") != fund_type:
+        raise TemplateError(f"模板文件「{path.name}」格式不符")
+    variants = {}
+    for key, v in data["variants"].items():
+        # Reuse the interchange reader so that templates obey exactly the report rules.
+        probe = _report_data(fund_type, 2000, "", v["scoring"], v["indicators"], [])
+        try:
+            report = report_from_data(probe)
+        except ReportFormatError as err:
+            raise TemplateError(f"模板「{fund_type}」方案「{key}」有误：{err}") from None
+        variants[key] = Variant(key, v["label"], v["scoring"], v.get("level2", {}), report.indicators)
+    return Template(
+        fund_type=fund_type, fund_name=data["fund_name"], label=data["label"],
+        directions=tuple(data.get("directions", ())), econ_classes=tuple(data.get("econ_classes", ())),
+        default_variant=data["default_variant"], variants=variants,
+        narrative=tuple(Section(key=s["key"], heading=s["heading"], text="") for s in data["narrative"]),
+    )
+
+
+def _report_data(fund_type: str, year: int, unit: str, scoring: dict[str, Any],
+                 indicators: list[dict[str, Any]], narrative: list[dict[str, str]]) -> dict[str, Any]:
+    return {"format": "yibao-report", "version": 1,
+            "meta": {"unit": unit, "year": year, "fund_type": fund_type},
+            "scoring": scoring, "indicators": indicators, "narrative": narrative}
+
+
+def new_report(fund_type: str, unit: str, year: int, variant: str | None = None) -> Report:
+    """A fresh report from a template: starter indicators, outline and scoring; no money yet."""
+    template = load_template(fund_type)
+    v = template.variant(variant)
+    base = report_from_data(_report_data(fund_type, year, unit, v.scoring, [], []))
+    return Report(
+        meta=Meta(unit=unit, year=year, fund_type=fund_type),
+        indicators=v.indicators,
+        scoring=base.scoring,
+        narrative=template.narrative,
+        fund_operation=FundOperation() if fund_type == "resident_insurance" else None,
+    )
+
+
+def default_title(meta: Meta) -> str:
+    """E.g. 砀山县医疗保障局2024年度医疗服务与保障能力提升补助资金绩效自评报告."""
+    if meta.title:
+        return meta.title
+    fund_name = load_template(meta.fund_type).fund_name
+    return f"{meta.unit}{meta.year}年度{fund_name}绩效自评报告"
+
+
+def weight_sum(indicators: tuple[Indicator, ...], level1: str) -> Decimal:
+    return sum((i.weight for i in indicators if i.level1 == level1), Decimal(0))

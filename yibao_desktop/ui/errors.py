@@ -1,0 +1,39 @@
+"""All dialogs go through here (STYLE.md §10), so tests can replace them and nothing blocks headless."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+# Tests set this to a recorder; by default a modal message box is shown.
+show_hook: Callable[[str, str, str], None] | None = None
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    if show_hook is not None:
+        show_hook("error", title, message)
+        return
+    QMessageBox.critical(parent, title, message)
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    if show_hook is not None:
+        show_hook("info", title, message)
+        return
+    QMessageBox.information(parent, title, message)
+
+
+def install_excepthook() -> None:
+    """Unexpected exceptions (bugs) get one dialog with the traceback instead of a silent exit."""
+
+    def hook(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        sys.stderr.write(text)
+        show_error(None, "程序内部错误",
+                   "程序遇到了一个内部错误。您的报告文件已逐项保存，不会丢失。\n\n"
+                   "请把以下信息告知技术支持：\n\n" + text[-2000:])
+
+    sys.excepthook = hook
