@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查报告，列出发现的问题；有错误时退出码为 1")
     p.add_argument("path", metavar="IN.yibao")
     p.set_defaults(func=cmd_check)
+
+    # Export, signing and Excel commands live beside their features; each module adds its own.
+    from yibao_desktop import cli_excel, cli_pdf
+
+    cli_pdf.register(sub)
+    cli_excel.register(sub)
     return parser
 
 

@@ -273,3 +273,24 @@ def test_replace_report(doc_path, demo_report):
         assert previous == demo_report
     with Document.open(doc_path) as doc:
         assert doc.report == other
+
+
+def test_disk_full_keeps_memory_and_file_unchanged(doc_path, demo_report):
+    # SQLite's max_page_count makes the database "full" exactly like a full USB stick does.
+    with Document.open(doc_path) as doc:
+        pages = doc.conn.execute("PRAGMA page_count").fetchone()[0]
+        doc.conn.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(DocumentError, match="磁盘空间已满"):
+            doc.apply([SetField("narrative", 0, "text", "很长的正文" * 20000)])
+        assert doc.report == demo_report
+    with Document.open(doc_path) as doc:
+        assert doc.report == demo_report
+
+
+def test_file_removed_while_open_gives_a_clear_message(tmp_path, demo_report):
+    path = tmp_path / "u盘.yibao"
+    doc = Document.create(path, demo_report)
+    path.unlink()
+    with pytest.raises(DocumentError):
+        doc.save_as(tmp_path / "不存在的目录" / "x.yibao")
+    doc.close()

@@ -47,6 +47,7 @@ SIZE_BUCKETS = (
     ("10万元及以上", None),
 )
 LARGE_PROJECT = Decimal("100000")
+UNNAMED = "（未命名项目）"
 # 定性 bands as fractions of the weight; the edges belong to both neighbouring bands.
 QUALITATIVE_BANDS = {
     "达成": (Decimal("0.8"), Decimal("1")),
@@ -82,18 +83,12 @@ def _n(value: Decimal | None) -> str:
 # ---------------------------------------------------------------------------------------- funds
 
 
-@dataclass
-class _Group:
-    amount: Decimal
-    projects: set[str]
-
-
-def _breakdown(groups: dict[str, _Group]) -> list[dict[str, Any]]:
-    names = list(groups)
-    amounts = [groups[n].amount for n in names]
+def _breakdown(amounts: dict[str, Decimal], projects: dict[str, dict[str, None]]) -> list[dict[str, Any]]:
+    names = list(amounts)
+    values = [amounts[n] for n in names]
     return [
-        {"name": n, "count": len(groups[n].projects), "amount": fmt_money(a), "share": fmt_pct(s)}
-        for n, a, s in zip(names, amounts, shares(amounts))
+        {"name": n, "count": len(projects[n]), "amount": fmt_money(a), "share": fmt_pct(s)}
+        for n, a, s in zip(names, values, shares(values))
     ]
 
 
@@ -130,6 +125,113 @@ def _attribute_by_level(incomes: tuple[Income, ...], paid_by_pool: dict[str, Dec
     return out
 
 
+@dataclass
+class _Partial:
+    """Aggregates of one block of expenditure lines (findings carry block-local indices)."""
+
+    paid_carried: Decimal
+    paid_allocated: Decimal
+    directions: dict[str, Decimal]
+    direction_projects: dict[str, dict[str, None]]
+    econ: dict[str, Decimal]
+    econ_projects: dict[str, dict[str, None]]
+    projects: dict[str, Decimal]
+    months: list[Decimal]
+    findings: list[tuple[int, str, str, str, str]]  # (local index, code, severity, field, message)
+
+
+def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
+    carried = allocated = ZERO
+    directions: dict[str, Decimal] = {}
+    direction_projects: dict[str, dict[str, None]] = {}
+    econ: dict[str, Decimal] = {}
+    econ_projects: dict[str, dict[str, None]] = {}
+    projects: dict[str, Decimal] = {}
+    months = [ZERO] * 13
+    findings: list[tuple[int, str, str, str, str]] = []
+    for j, ex in enumerate(block):
+        paid = ex.paid
+        if ex.pool == "上年结转":
+            carried += paid
+        else:
+            allocated += paid
+        # An unnamed line is a project of its own; its key must not depend on its position.
+        key: Any = ex.project or (UNNAMED, id(ex))
+        name = ex.project or UNNAMED
+        d = ex.direction or "未分类"
+        if d in directions:
+            directions[d] += paid
+            direction_projects[d][key] = None
+        else:
+            directions[d] = paid
+            direction_projects[d] = {key: None}
+        e = ex.econ_class or "未分类"
+        if e in econ:
+            econ[e] += paid
+            econ_projects[e][key] = None
+        else:
+            econ[e] = paid
+            econ_projects[e] = {key: None}
+        projects[key] = projects[key] + paid if key in projects else paid
+        day = ex.paid_on
+        if day is None:
+            if paid:
+                findings.append((j, "paid_date_missing", "warning", "paid_on",
+                                 f"支出「{name}」已支付 {_yuan(paid)}，但未填支付日期，无法计入月度进度"))
+        elif day.year != year:
+            findings.append((j, "date_outside_year", "warning", "paid_on",
+                             f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
+        else:
+            months[day.month] += paid
+        budget = ex.budget
+        if budget is not None and paid > budget:
+            findings.append((j, "paid_over_budget", "warning", "paid",
+                             f"支出「{name}」支付金额 {_yuan(paid)} 超过其预算 {_yuan(budget)}"))
+    return _Partial(carried, allocated, directions, direction_projects, econ, econ_projects, projects,
+                    months, findings)
+
+
+# Blocks end after a line whose object identity satisfies (id >> 4) % BLOCK_SPLIT == 0
+# (content-defined: inserting or deleting a line disturbs one block only; BLOCK_SPLIT is prime so
+# that objects allocated at a regular stride still spread), or after BLOCK_MAX lines.
+BLOCK_SPLIT = 61
+BLOCK_MAX = 256
+_block_cache: dict[tuple[int, int, int, int], tuple[tuple[Expenditure, ...], _Partial]] = {}
+
+
+def _blocks(expenditures: tuple[Expenditure, ...]):
+    n = len(expenditures)
+    cuts = [i + 1 for i, v in enumerate(map(id, expenditures)) if (v >> 4) % BLOCK_SPLIT == 0]
+    if not cuts or cuts[-1] != n:
+        cuts.append(n)
+    start = 0
+    for end in cuts:
+        while end - start > BLOCK_MAX:
+            yield start, expenditures[start: start + BLOCK_MAX]
+            start += BLOCK_MAX
+        if end > start:
+            yield start, expenditures[start:end]
+        start = end
+
+
+def _partials(year: int, expenditures: tuple[Expenditure, ...]) -> list[tuple[int, _Partial]]:
+    global _block_cache
+    fresh: dict[tuple[int, int, int, int], tuple[tuple[Expenditure, ...], _Partial]] = {}
+    out = []
+    for start, block in _blocks(expenditures):
+        key = (year, id(block[0]), id(block[-1]), len(block))
+        hit = _block_cache.get(key)
+        # Tuple equality short-cuts on identical elements, so this check is cheap.
+        if hit is not None and hit[0] == block:
+            partial = hit[1]
+        else:
+            partial = _block_partial(year, block)
+        fresh[key] = (block, partial)
+        out.append((start, partial))
+    _block_cache = fresh
+    return out
+
+
 def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditure, ...]):
     findings: list[dict[str, str]] = []
     carried = allocated = ZERO
@@ -145,40 +247,31 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
     available = carried + allocated
 
     paid_pool = {"上年结转": ZERO, "当年下达": ZERO}
-    directions: dict[str, _Group] = {}
-    econ: dict[str, _Group] = {}
+    directions: dict[str, Decimal] = {}
+    direction_projects: dict[str, dict[str, None]] = {}
+    econ: dict[str, Decimal] = {}
+    econ_projects: dict[str, dict[str, None]] = {}
     projects: dict[str, Decimal] = {}
     month_paid = [ZERO] * 13
-    for i, ex in enumerate(expenditures):
-        paid = ex.paid
-        paid_pool[ex.pool if ex.pool in paid_pool else "当年下达"] += paid
-        name = ex.project or f"（未命名第{i + 1}行）"
-        g = directions.get(ex.direction or "未分类")
-        if g is None:
-            g = directions[ex.direction or "未分类"] = _Group(ZERO, set())
-        g.amount += paid
-        g.projects.add(name)
-        g = econ.get(ex.econ_class or "未分类")
-        if g is None:
-            g = econ[ex.econ_class or "未分类"] = _Group(ZERO, set())
-        g.amount += paid
-        g.projects.add(name)
-        projects[name] = projects.get(name, ZERO) + paid
-        if ex.paid_on is None:
-            if paid != ZERO:
-                findings.append(_finding(
-                    "paid_date_missing", "warning", f"expenditures[{i}].paid_on",
-                    f"支出「{name}」已支付 {_yuan(paid)}，但未填支付日期，无法计入月度进度"))
-        elif ex.paid_on.year != year:
-            findings.append(_finding(
-                "date_outside_year", "warning", f"expenditures[{i}].paid_on",
-                f"支出「{name}」支付日期 {ex.paid_on.isoformat()} 不在报告年度 {year} 年内"))
-        else:
-            month_paid[ex.paid_on.month] += paid
-        if ex.budget is not None and paid > ex.budget:
-            findings.append(_finding(
-                "paid_over_budget", "warning", f"expenditures[{i}].paid",
-                f"支出「{name}」支付金额 {_yuan(paid)} 超过其预算 {_yuan(ex.budget)}"))
+    for start, part in _partials(year, expenditures):
+        paid_pool["上年结转"] += part.paid_carried
+        paid_pool["当年下达"] += part.paid_allocated
+        for amounts, members, p_amounts, p_members in (
+                (directions, direction_projects, part.directions, part.direction_projects),
+                (econ, econ_projects, part.econ, part.econ_projects)):
+            for name, amount in p_amounts.items():
+                if name in amounts:
+                    amounts[name] += amount
+                    members[name].update(p_members[name])
+                else:
+                    amounts[name] = amount
+                    members[name] = dict(p_members[name])
+        for name, amount in part.projects.items():
+            projects[name] = projects[name] + amount if name in projects else amount
+        for m in range(1, 13):
+            month_paid[m] += part.months[m]
+        for j, code, severity, fld, message in part.findings:
+            findings.append(_finding(code, severity, f"expenditures[{start + j}].{fld}", message))
 
     paid_total = paid_pool["上年结转"] + paid_pool["当年下达"]
     if paid_total > available:
@@ -196,15 +289,20 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
             "low_progress", "warning", "funds.progress",
             f"资金支出进度 {fmt_pct(progress)}% 低于 {fmt_pct(LOW_PROGRESS_THRESHOLD)}% 的要求"))
 
-    sizes: dict[str, _Group] = {label: _Group(ZERO, set()) for label, _ in SIZE_BUCKETS}
+    size_amounts = {label: ZERO for label, _ in SIZE_BUCKETS}
+    size_projects: dict[str, dict[str, None]] = {label: {} for label, _ in SIZE_BUCKETS}
+    small, large_bound = SIZE_BUCKETS[0][1], SIZE_BUCKETS[1][1]
+    labels = [label for label, _ in SIZE_BUCKETS]
+    large_items = []
     for name, amount in projects.items():
-        for label, bound in SIZE_BUCKETS:
-            if bound is None or amount < bound:
-                sizes[label].amount += amount
-                sizes[label].projects.add(name)
-                break
-    large = [{"project": n, "paid": fmt_money(a)} for n, a in projects.items() if a >= LARGE_PROJECT]
-    large.sort(key=lambda d: -Decimal(d["paid"]))
+        label = labels[0] if amount < small else labels[1] if amount < large_bound else labels[2]
+        size_amounts[label] += amount
+        size_projects[label][name] = None
+        if amount >= LARGE_PROJECT:
+            large_items.append((name, amount))
+    large_items.sort(key=lambda item: -item[1])
+    large = [{"project": name if isinstance(name, str) else UNNAMED, "paid": fmt_money(amount)}
+             for name, amount in large_items]
 
     monthly = []
     cumulative = ZERO
@@ -225,9 +323,9 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
         "progress": fmt_pct(progress),
         "progress_carried": fmt_pct(percent(paid_pool["上年结转"], carried)),
         "progress_allocated": fmt_pct(percent(paid_pool["当年下达"], allocated)),
-        "by_direction": _breakdown(directions),
-        "by_size": _breakdown(sizes),
-        "by_econ_class": _breakdown(econ),
+        "by_direction": _breakdown(directions, direction_projects),
+        "by_size": _breakdown(size_amounts, size_projects),
+        "by_econ_class": _breakdown(econ, econ_projects),
         "large_projects": large,
         "by_level": _attribute_by_level(incomes, paid_pool),
         "monthly": monthly,
@@ -240,6 +338,7 @@ _funds_cache: list[Any] = [None, None]
 
 
 def _funds_cached(report: Report):
+    """The whole funds result is reused while year, incomes and expenditures are the same objects."""
     key = (report.meta.year, report.incomes, report.expenditures)
     cached_key = _funds_cache[0]
     if (cached_key is not None and cached_key[0] == key[0] and cached_key[1] is key[1]
@@ -603,3 +702,12 @@ def compute(report: Report) -> dict[str, Any]:
         "findings": findings,
     }
 
+
+
+def clear_caches() -> None:
+    """Forget the incremental caches (benchmarks measure cold computes with it)."""
+    global _block_cache
+    _funds_cache[0] = _funds_cache[1] = None
+    _block_cache = {}
+    _score_indicator.cache_clear()
+    parse_target.cache_clear()

@@ -23,7 +23,7 @@ ROUNDING = ROUND_HALF_UP
 
 def q2(value: Decimal) -> Decimal:
     """Round to 2 decimals, half-up (the project's only rounding rule)."""
-    return value.quantize(CENT, rounding=ROUNDING)
+    return value.quantize(CENT, ROUNDING)
 
 
 def normalize_text(text: str) -> str:
@@ -83,7 +83,10 @@ def parse_money(text: str | int | Decimal, default_unit: str = "元") -> Decimal
 
 def fmt_money(value: Decimal) -> str:
     """'600000.00': 元 with exactly 2 decimals."""
-    return f"{q2(value):.2f}"
+    text = str(value.quantize(CENT, ROUNDING))
+    if "E" in text:
+        text = f"{value.quantize(CENT, ROUNDING):.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 def to_wan(value: Decimal) -> Decimal:
@@ -96,7 +99,8 @@ def fmt_wan(value: Decimal) -> str:
 
 
 def fmt_pct(value: Decimal | None) -> str | None:
-    return None if value is None else f"{q2(value):.2f}"
+    """'32.80': a percentage or score, rounded half-up to 2 decimals."""
+    return None if value is None else fmt_money(value)
 
 
 def fmt_num(value: Decimal | None) -> str | None:

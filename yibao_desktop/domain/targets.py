@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from yibao_desktop.domain.money import normalize_text
 from yibao_desktop.domain.report import QUALITATIVE
@@ -51,8 +52,10 @@ _QUALITATIVE_WORDS = (
 _NUMBER_UNIT_RE = re.compile(r"^(\d+(?:\.\d+)?)([^\d]*)$")
 
 
+@lru_cache(maxsize=4096)
 def parse_target(text: str | None) -> TargetSpec:
-    """Read a target text into (nature, value, unit). Unreadable text gives ok=False."""
+    """Read a target text into (nature, value, unit). Unreadable text gives ok=False.
+    Memoised: the same few target texts recur across a report's indicators."""
     if text is None:
         return TargetSpec(None, None, "", False)
     raw = normalize_text(text).replace(",", "")
