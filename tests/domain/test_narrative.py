@@ -15,3 +15,31 @@ def test_live_fields_render_dangshan_figures():
     assert render(text, report, compute(report)) == (
         "本县2024年资金合计60.09万元（上年结转0.09万元，当年下达60万元），支出19.71万元，支出进度32.80%，{未知字段}。")
     assert unknown_fields(text) == ["未知字段"]
+
+
+def test_stale_literal_figures_are_info_findings():
+    from dataclasses import replace
+
+    from yibao_desktop.domain.narrative import draft_section
+    from yibao_desktop.domain.report import Section
+
+    report = replace(dangshan_report(), narrative=(
+        Section("funds_input", "（一）资金投入情况", "资金合计60.09万元，支出进度32.8%，另有旧数字55.5万元和99%。"),))
+    findings = [f for f in compute(report)["findings"] if f["code"] == "text_figure_unmatched"]
+    assert [f["message"].split("「")[2].split("」")[0] for f in findings] == ["55.5万元", "99%"]
+    assert all(f["severity"] == "info" and f["where"] == "narrative[0].text" for f in findings)
+    # The standard drafts use live fields, so they never go stale.
+    for key in ("goals", "funds_input", "overall_goal", "indicator_analysis", "deviation"):
+        text = render(draft_section(key, report, compute(report)), report, compute(report))
+        drafted = replace(report, narrative=(Section(key, "x", text),))
+        assert not [f for f in compute(drafted)["findings"] if f["code"] == "text_figure_unmatched"], key
+
+
+def test_funds_input_draft_reads_like_the_report():
+    from yibao_desktop.domain.narrative import draft_section
+
+    report = dangshan_report()
+    result = compute(report)
+    text = render(draft_section("funds_input", report, result), report, result)
+    assert text.startswith("本县2024年医疗服务与保障能力提升补助资金合计60.09万元（上年结转0.09万元，当年下达60万元）")
+    assert "总支出进度为32.80%" in text and "当年下达资金支出进度32.70%" in text

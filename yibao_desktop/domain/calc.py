@@ -683,6 +683,11 @@ def compute(report: Report) -> dict[str, Any]:
     findings.extend(fund_findings)
     fund_operation, fo_findings = _fund_operation(report.fund_operation)
     findings.extend(fo_findings)
+    for i, literal in _stale_figures(report, indicators, funds, fund_operation, rate):
+        heading = report.narrative[i].heading or report.narrative[i].key
+        findings.append(_finding(
+            "text_figure_unmatched", "info", f"narrative[{i}].text",
+            f"「{heading}」中的数字「{literal}」与当前任何计算结果都不一致，可能已过时；建议改用实时字段"))
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: order[f["severity"]])
 
@@ -704,6 +709,33 @@ def compute(report: Report) -> dict[str, Any]:
 
 
 
+_stale_cache: list[Any] = [None, None]
+
+
+def _stale_figures(report: Report, indicators: list[dict[str, Any]], funds: dict[str, Any],
+                   fund_operation: dict[str, Any] | None, rate: Decimal | None) -> list[tuple[int, str]]:
+    """Literal figures in the narrative that match no computed figure (memoised on the inputs'
+    identity: the set of known figures is large on big reports)."""
+    if not any(_has_digit(s.text) for s in report.narrative):
+        return []
+    key = (report.narrative, report.indicators, report.incomes, report.expenditures, report.fund_operation,
+           funds)
+    cached = _stale_cache[0]
+    if cached is not None and len(cached) == len(key) and all(a is b for a, b in zip(cached, key)):
+        return _stale_cache[1]
+    from yibao_desktop.domain.narrative import stale_figures
+
+    partial = {"funds": funds, "indicators": indicators, "budget_execution": {"rate": fmt_pct(rate)},
+               "fund_operation": fund_operation}
+    found = stale_figures(report, partial)
+    _stale_cache[0], _stale_cache[1] = key, found
+    return found
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def clear_caches() -> None:
     """Forget the incremental caches (benchmarks measure cold computes with it)."""
     global _block_cache
@@ -711,3 +743,4 @@ def clear_caches() -> None:
     _block_cache = {}
     _score_indicator.cache_clear()
     parse_target.cache_clear()
+    _stale_cache[0] = _stale_cache[1] = None

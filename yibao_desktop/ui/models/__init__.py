@@ -1,0 +1,1 @@
+"""Table models: each adapts one row collection of the report (STYLE.md §5)."""

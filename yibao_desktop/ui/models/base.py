@@ -1,0 +1,283 @@
+"""A generic editable table over one row collection of the report.
+
+`data()` formats, `flags()` makes computed columns read-only, `setData()` parses the typed text and
+pushes one undo step through the ReportDocument. Every change of the report repaints the whole
+(visible) range, so computed and dependent cells are always current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
+from yibao_desktop.domain.errors import ValueParseError
+from yibao_desktop.domain.money import WAN, fmt_money, fmt_num, parse_money
+from yibao_desktop.domain.report import ROW_COLLECTIONS, get_rows
+from yibao_desktop.domain.values import parse_date_text, parse_number_text
+from yibao_desktop.ui.document import ReportDocument
+
+Index = QModelIndex | QPersistentModelIndex
+ERROR_BG = QBrush(QColor("#fde2e1"))
+WARN_BG = QBrush(QColor("#fff4d6"))
+COMPUTED_BG = QBrush(QColor("#f3f6fa"))
+MUTED = QBrush(QColor("#8a8f98"))
+
+
+class DisplayUnit:
+    """Shared 元/万元 display setting (storage is always 元)."""
+
+    def __init__(self) -> None:
+        self.wan = False
+        self.listeners: list[Callable[[], None]] = []
+
+    def set_wan(self, wan: bool) -> None:
+        self.wan = wan
+        for listener in self.listeners:
+            listener()
+
+    @property
+    def label(self) -> str:
+        return "万元" if self.wan else "元"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str | None               # domain field; None for a computed column
+    header: str
+    kind: str = "text"              # text | money | number | date | enum | int | computed
+    choices: Sequence[str] | Callable[[], Sequence[str]] = ()
+    width: int = 110
+    optional: bool = False          # empty text means None
+    tip: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def choice_list(self) -> list[str]:
+        return list(self.choices() if callable(self.choices) else self.choices)
+
+
+class RowTableModel(QAbstractTableModel):
+    """Rows of `collection`; subclasses add computed columns via `computed_data`."""
+
+    row_label = "行"
+
+    def __init__(self, rdoc: ReportDocument, collection: str, columns: Sequence[Column], unit: DisplayUnit):
+        super().__init__()
+        self.rdoc = rdoc
+        self.collection = collection
+        self.columns = list(columns)
+        self.unit = unit
+        self.row_class = ROW_COLLECTIONS[collection]
+        self._count = len(self.rows())
+        rdoc.changed.connect(self._on_document_changed)
+        rdoc.structure_changed.connect(self._on_document_structure_changed)
+        unit.listeners.append(self._on_unit_changed)
+
+    # -- shape ---------------------------------------------------------------------------------
+
+    def rows(self) -> tuple[Any, ...]:
+        return get_rows(self.rdoc.report, self.collection)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                col = self.columns[section]
+                return f"{col.header}（{self.unit.label}）" if col.kind == "money" else col.header
+            return str(section + 1)
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].tip or None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_editable(index.row(), index.column()):
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def is_editable(self, row: int, column: int) -> bool:
+        return self.columns[column].kind != "computed"
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= self._count:
+            return None
+        col = self.columns[index.column()]
+        row = self.rows()[index.row()]
+        if col.kind == "computed":
+            return self.computed_data(index.row(), col, role)
+        value = getattr(row, col.field) if col.field else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(col, value)
+        if role == Qt.ItemDataRole.EditRole:
+            return self.edit_text(col, value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.kind in ("money", "number", "int"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return self.extra_data(index.row(), col, role)
+
+    def computed_data(self, row: int, col: Column, role: int) -> Any:
+        return None
+
+    def extra_data(self, row: int, col: Column, role: int) -> Any:
+        return None
+
+    def display(self, col: Column, value: Any) -> str:
+        if value is None:
+            return ""
+        if col.kind == "money":
+            return fmt_money(value / WAN) if self.unit.wan else fmt_money(value)
+        if isinstance(value, Decimal):
+            return fmt_num(value) or ""
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+    def edit_text(self, col: Column, value: Any) -> str:
+        if value is None:
+            return ""
+        if col.kind == "money":
+            return fmt_num((value / WAN).normalize()) if self.unit.wan else fmt_money(value)
+        return self.display(col, value)
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def parse(self, row: int, column: int, text: str) -> Any:
+        """Typed or pasted text -> the domain value for that cell; ValueParseError if not understood."""
+        col = self.columns[column]
+        text = "" if text is None else str(text).strip()
+        if text == "" and (col.optional or col.kind in ("number", "date", "int")):
+            return None
+        if col.kind == "money":
+            if text == "":
+                raise ValueParseError("金额不能为空")
+            return parse_money(text, default_unit=self.unit.label)
+        if col.kind == "number":
+            return parse_number_text(text, self.number_unit(row))
+        if col.kind == "int":
+            value = parse_number_text(text)
+            if value != value.to_integral_value():
+                raise ValueParseError(f"「{text}」应为整数")
+            return int(value)
+        if col.kind == "date":
+            return parse_date_text(text)
+        if col.kind == "enum":
+            choices = col.choice_list()
+            if text not in choices:
+                raise ValueParseError(f"「{text}」不是可选值（可选：{'、'.join(choices)}）")
+            return text
+        return text
+
+    def number_unit(self, row: int) -> str:
+        return ""
+
+    def edits_for(self, row: int, column: int, value: Any) -> list[Edit]:
+        """The edits that set one cell (subclasses add dependent fields)."""
+        return [SetField(self.collection, row, self.columns[column].field, value)]
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.is_editable(index.row(), index.column()):
+            return False
+        col = self.columns[index.column()]
+        try:
+            parsed = self.parse(index.row(), index.column(), value)
+        except ValueParseError as err:
+            from yibao_desktop.ui import errors
+
+            errors.show_error(None, "输入有误", f"第 {index.row() + 1} 行「{col.header}」：{err}\n\n原值未改动。")
+            return False
+        current = getattr(self.rows()[index.row()], col.field)
+        if parsed == current and type(parsed) is type(current):
+            return True
+        return self.rdoc.apply(self.edits_for(index.row(), index.column(), parsed), f"修改「{col.header}」")
+
+    def set_block(self, top: int, left: int, block: list[list[str]], text: str) -> list[str]:
+        """Paste a block of cells as one undo step. Returns the problems (row/column/reason); with
+        any problem nothing is changed. Rows beyond the end are appended."""
+        problems: list[str] = []
+        edits: list[Edit] = []
+        n_rows = self._count
+        new_rows: dict[int, Any] = {}
+        for r, cells in enumerate(block):
+            row = top + r
+            for c, cell in enumerate(cells):
+                column = left + c
+                if column >= len(self.columns):
+                    problems.append(f"第 {row + 1} 行第 {column + 1} 列：超出表格范围")
+                    continue
+                col = self.columns[column]
+                if not self.is_editable(row, column):
+                    if cell.strip():
+                        problems.append(f"第 {row + 1} 行「{col.header}」：该列为自动计算，不能粘贴")
+                    continue
+                try:
+                    value = self.parse(row, column, cell)
+                except ValueParseError as err:
+                    problems.append(f"第 {row + 1} 行「{col.header}」：{err}")
+                    continue
+                if row < n_rows:
+                    edits.extend(self.edits_for(row, column, value))
+                else:
+                    base = new_rows.get(row) or self.new_row()
+                    new_rows[row] = _replace(base, col.field, value)
+        if problems:
+            return problems
+        for k, row in enumerate(sorted(new_rows)):  # rows past the end are appended in order
+            edits.append(InsertRow(self.collection, n_rows + k, new_rows[row]))
+        if edits:
+            self.rdoc.apply(edits, text)
+        return []
+
+    def new_row(self) -> Any:
+        return self.row_class()
+
+    def insert_row(self, row: int) -> bool:
+        row = max(0, min(row, self._count))
+        return self.rdoc.apply([InsertRow(self.collection, row, self.new_row())], f"插入{self.row_label}")
+
+    def remove_rows(self, rows: Sequence[int]) -> bool:
+        edits: list[Edit] = [DeleteRow(self.collection, r) for r in sorted(set(rows), reverse=True)]
+        return self.rdoc.apply(edits, f"删除{len(edits)}{self.row_label}")
+
+    def move_row(self, row: int, delta: int) -> bool:
+        target = row + delta
+        if not (0 <= row < self._count and 0 <= target < self._count):
+            return False
+        return self.rdoc.apply([MoveRow(self.collection, row, target)], f"移动{self.row_label}")
+
+    # -- document signals ----------------------------------------------------------------------
+
+    def _on_document_structure_changed(self, collection: str) -> None:
+        if collection in (self.collection, "*", "root"):
+            self.beginResetModel()
+            self._count = len(self.rows())
+            self.endResetModel()
+
+    def _on_document_changed(self) -> None:
+        count = len(self.rows())
+        if count != self._count:
+            self._on_document_structure_changed(self.collection)
+            return
+        if count:
+            self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(self.columns) - 1))
+
+    def _on_unit_changed(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        self._on_document_changed()
+
+
+def _replace(row: Any, field_name: str | None, value: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(row, **{field_name: value}) if field_name else row

@@ -1,0 +1,361 @@
+"""The concrete table models: incomes, expenditures, fund-operation lines, indicators, level-1 weights."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from yibao_desktop.domain.edits import Edit, SetField
+from yibao_desktop.domain.errors import ValueParseError
+from yibao_desktop.domain.money import fmt_num, parse_decimal
+from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator
+from yibao_desktop.domain.targets import parse_target
+from yibao_desktop.templates import load_template
+from yibao_desktop.ui.document import ReportDocument
+from yibao_desktop.ui.models.base import (
+    COMPUTED_BG,
+    ERROR_BG,
+    MUTED,
+    WARN_BG,
+    Column,
+    DisplayUnit,
+    Index,
+    RowTableModel,
+)
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+ALIGN = Qt.ItemDataRole.TextAlignmentRole
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+CENTER = int(Qt.AlignmentFlag.AlignCenter)
+
+
+class IncomeModel(RowTableModel):
+    row_label = "笔资金来源"
+
+    def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
+        super().__init__(rdoc, "incomes", [
+            Column("level", "级次", "enum", LEVELS, 70),
+            Column("kind", "类别", "enum", KINDS, 90),
+            Column("doc_no", "文号", width=190),
+            Column("date", "下达日期", "date", width=100),
+            Column("amount", "金额", "money", width=120),
+            Column("note", "备注", width=200),
+        ], unit)
+
+
+class ExpenditureModel(RowTableModel):
+    row_label = "笔支出"
+
+    def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
+        def directions() -> list[str]:
+            return _suggestions(load_template(rdoc.report.meta.fund_type).directions,
+                                (e.direction for e in rdoc.report.expenditures))
+
+        def econ() -> list[str]:
+            return _suggestions(load_template(rdoc.report.meta.fund_type).econ_classes,
+                                (e.econ_class for e in rdoc.report.expenditures))
+
+        super().__init__(rdoc, "expenditures", [
+            Column("project", "项目名称", width=220),
+            Column("direction", "支出方向", "text", directions, 140, extra={"suggest": True}),
+            Column("econ_class", "经济科目", "text", econ, 100, extra={"suggest": True}),
+            Column("pool", "资金来源", "enum", POOLS, 80),
+            Column("budget", "预算", "money", width=110, optional=True),
+            Column("paid", "已支付", "money", width=110),
+            Column("paid_on", "支付日期", "date", width=100),
+        ], unit)
+
+    def extra_data(self, row: int, col: Column, role: int) -> Any:
+        if role in (BACKGROUND, TOOLTIP):
+            where = f"expenditures[{row}].{col.field}"
+            for f in self.rdoc.result["findings"]:
+                if f["where"] == where:
+                    return (ERROR_BG if f["severity"] == "error" else WARN_BG) if role == BACKGROUND else f["message"]
+        return None
+
+
+class FundOpLineModel(RowTableModel):
+    row_label = "行"
+
+    def __init__(self, rdoc: ReportDocument, side: str, unit: DisplayUnit):
+        super().__init__(rdoc, f"fund_operation.{side}", [
+            Column("category", "项目", width=200),
+            Column("budget", "预算数", "money", width=130, optional=True),
+            Column("actual", "实际数", "money", width=130),
+            Column(None, "占比%", "computed", width=80),
+        ], unit)
+        self.side = side
+
+    def computed_data(self, row: int, col: Column, role: int) -> Any:
+        fo = self.rdoc.result.get("fund_operation")
+        if fo is None:
+            return None
+        shares = fo[f"{self.side}_shares"]
+        if role == DISPLAY and row < len(shares):
+            return shares[row]["share"]
+        if role == ALIGN:
+            return RIGHT
+        if role == BACKGROUND:
+            return COMPUTED_BG
+        return None
+
+
+def _suggestions(template_values: Sequence[str], used: Any) -> list[str]:
+    out = list(dict.fromkeys(template_values))
+    for value in used:
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+# ------------------------------------------------------------------------------------ indicators
+
+IND_COLUMNS = [
+    Column("level1", "一级指标", "text", width=90, extra={"suggest": True}),
+    Column("level2", "二级指标", "text", width=100, extra={"suggest": True}),
+    Column("name", "三级指标", width=220),
+    Column("target_text", "指标值", width=90, tip="如 ≥90%、＞85%、不低于95%、全覆盖、≤10%、0起、有所提升"),
+    Column("nature", "性质", "enum", NATURES, 55, optional=True),
+    Column("unit", "单位", width=55),
+    Column("weight", "分值", "number", width=55),
+    Column("actual", "实际完成值", "number", width=90, optional=True),
+    Column("numerator", "分子", "number", width=80, optional=True, tip="实际完成值也可由 分子 ÷ 分母 计算"),
+    Column("denominator", "分母", "number", width=80, optional=True),
+    Column("grade", "评级", "enum", GRADES, 80, optional=True, tip="定性指标的评级"),
+    Column(None, "完成率%", "computed", width=75, extra={"key": "completion"}),
+    Column(None, "达成", "computed", width=50, extra={"key": "met"}),
+    Column(None, "得分", "computed", width=60, extra={"key": "score"}),
+    Column("score", "人工得分", "number", width=75, optional=True,
+           tip="定性指标：在评级区间内填写得分；定量指标：人工调整得分（须填写理由）"),
+    Column("override_reason", "调整理由", width=140),
+    Column(None, "定性区间", "computed", width=95, extra={"key": "band"}),
+    Column("deviation_reason", "偏差原因分析及改进措施", width=260),
+]
+IND_COL = {c.header: i for i, c in enumerate(IND_COLUMNS)}
+
+
+class IndicatorModel(RowTableModel):
+    row_label = "个指标"
+
+    def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
+        super().__init__(rdoc, "indicators", IND_COLUMNS, unit)
+
+    def is_editable(self, row: int, column: int) -> bool:
+        col = self.columns[column]
+        if col.kind == "computed":
+            return False
+        if col.field == "grade" and row < self._count:
+            return self.rows()[row].nature == QUALITATIVE or self.rows()[row].grade is not None
+        return True
+
+    def number_unit(self, row: int) -> str:
+        return self.rows()[row].unit if row < self._count else ""
+
+    def new_row(self) -> Indicator:
+        rows = self.rows()
+        last = rows[-1] if rows else None
+        first = self.rdoc.report.scoring.level1_weights[0][0] if self.rdoc.report.scoring.level1_weights else ""
+        return Indicator(level1=last.level1 if last else first, level2=last.level2 if last else "",
+                         weight=Decimal(0))
+
+    def edits_for(self, row: int, column: int, value: Any) -> list[Edit]:
+        col = self.columns[column]
+        edits: list[Edit] = [SetField("indicators", row, col.field, value)]
+        if col.field == "target_text" and value:
+            spec = parse_target(value)
+            if spec.ok:  # keep nature/target/unit in step with the text
+                current = self.rows()[row]
+                edits += [SetField("indicators", row, "nature", spec.nature),
+                          SetField("indicators", row, "target", spec.value)]
+                if spec.unit or spec.qualitative:
+                    edits.append(SetField("indicators", row, "unit", spec.unit))
+                if spec.qualitative and current.nature != QUALITATIVE:
+                    edits.append(SetField("indicators", row, "actual", None))
+        return edits
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid() or index.row() >= self._count:
+            return None
+        col = self.columns[index.column()]
+        row = index.row()
+        if role == DISPLAY and col.field in ("level1", "level2") and row > 0:
+            # Grouped display: a level name is shown where its group starts.
+            rows = self.rows()
+            same = rows[row].level1 == rows[row - 1].level1 and (
+                col.field == "level1" or rows[row].level2 == rows[row - 1].level2)
+            if same:
+                return ""
+        return super().data(index, role)
+
+    def computed_data(self, row: int, col: Column, role: int) -> Any:
+        res = self.rdoc.result["indicators"][row]
+        key = col.extra["key"]
+        if role == DISPLAY:
+            if key == "met":
+                if res["qualitative"] and res["grade"] is None or (not res["qualitative"] and res["actual"] is None):
+                    return "—"
+                return "✓" if res["met"] else "✗"
+            if key == "band":
+                return f"{res['band'][0]}–{res['band'][1]}" if res["band"] else ""
+            value = res[key]
+            return "—" if value is None else value
+        if role == TOOLTIP:
+            explain = res["explain"]
+            if key == "score":
+                return "\n".join(x for x in (explain["actual"], explain["score"]) if x) or None
+            if key == "completion":
+                return "\n".join(x for x in (explain["actual"], explain["completion"]) if x) or None
+            if key == "band" and res["band"]:
+                return f"评级「{res['grade']}」的得分区间（达成 80%–100%、部分达成 60%–80%、未达成 0–60% 的分值）"
+            if key == "met":
+                return "已达成目标" if res["met"] else "未达成目标，须填写偏差原因分析及改进措施"
+        if role == ALIGN:
+            return CENTER if key == "met" else RIGHT
+        if role == BACKGROUND:
+            if key == "met" and res["needs_reason"]:
+                return ERROR_BG if res["reason_missing"] else WARN_BG
+            return COMPUTED_BG
+        if role == FOREGROUND and key == "met" and not res["met"]:
+            return MUTED if res["actual"] is None and not res["qualitative"] else None
+        return None
+
+    def extra_data(self, row: int, col: Column, role: int) -> Any:
+        res = self.rdoc.result["indicators"][row]
+        if col.field == "deviation_reason" and res["reason_missing"]:
+            if role == BACKGROUND:
+                return ERROR_BG
+            if role == TOOLTIP:
+                return "该指标未达成（或超额完成），须填写偏差原因分析及改进措施"
+        if col.field == "override_reason" and res["overridden"] and not self.rows()[row].override_reason.strip():
+            if role == BACKGROUND:
+                return ERROR_BG
+            if role == TOOLTIP:
+                return "人工调整得分须填写理由"
+        if col.field == "target_text" and role == BACKGROUND and res["nature"] is None:
+            return ERROR_BG
+        if role == FOREGROUND and col.field == "grade" and self.rows()[row].nature != QUALITATIVE:
+            return MUTED
+        if role == TOOLTIP and col.field in ("level1", "level2"):
+            r = self.rows()[row]
+            return f"{r.level1} › {r.level2} › {r.name}"
+        return None
+
+
+# ------------------------------------------------------------------------------ level-1 weights
+
+
+class Level1Model(QAbstractTableModel):
+    """Level-1 weights (editable name and weight) with their indicator-weight sums and scores, then
+    the budget-execution row and the total."""
+
+    HEADERS = ("一级指标", "权重", "三级指标分值合计", "得分")
+
+    def __init__(self, rdoc: ReportDocument):
+        super().__init__()
+        self.rdoc = rdoc
+        self._count = self._rows()
+        rdoc.changed.connect(self._on_document_changed)
+        rdoc.structure_changed.connect(lambda _c: self._on_document_changed())
+
+    def _rows(self) -> int:
+        return len(self.rdoc.report.scoring.level1_weights) + 2
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        n = len(self.rdoc.report.scoring.level1_weights)
+        if (index.row() < n and index.column() in (0, 1)) or (index.row() == n and index.column() == 1):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid() or index.row() >= self._count:
+            return None
+        result = self.rdoc.result
+        weights = self.rdoc.report.scoring.level1_weights
+        n = len(weights)
+        row, column = index.row(), index.column()
+        if role in (DISPLAY, Qt.ItemDataRole.EditRole):
+            if row < n:
+                level = next((l for l in result["level1"] if l["name"] == weights[row][0]), None)
+                values = (weights[row][0], fmt_num(weights[row][1]),
+                          level["indicator_weight"] if level else "", level["score"] if level else "")
+                return values[column]
+            if row == n:
+                be = result["budget_execution"]
+                rate = f"执行率 {be['rate']}%" if be["rate"] is not None else "执行率 —"
+                return ("预算执行率", be["weight"], rate, be["score"])[column]
+            total = sum((w for _, w in weights), Decimal(0)) + self.rdoc.report.scoring.budget_execution_weight
+            return ("合计", fmt_num(total), f"等级：{result['grade']}", result["total_score"])[column]
+        if role == ALIGN and column > 0:
+            return RIGHT
+        if role == BACKGROUND:
+            if row < n and column == 2:
+                level = next((l for l in result["level1"] if l["name"] == weights[row][0]), None)
+                if level and Decimal(level["indicator_weight"]) != weights[row][1]:
+                    return ERROR_BG
+            if column >= 2 or row > n:
+                return COMPUTED_BG
+        if role == TOOLTIP and row == n and column == 3:
+            be = result["budget_execution"]
+            return f"预算执行率得分 = min(1, 已支出 ÷ 可用资金) × {be['weight']} = {be['score']}"
+        if role == TOOLTIP and row == n + 1 and column == 3 and result["cap"]:
+            return f"按执行率封顶：原总分 {result['total_before_cap']}，封顶 {result['cap']}"
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        scoring = self.rdoc.report.scoring
+        weights = list(scoring.level1_weights)
+        n = len(weights)
+        text = str(value).strip()
+        from yibao_desktop.ui import errors
+
+        try:
+            if index.column() == 1:
+                number = parse_decimal(text)
+                if index.row() == n:
+                    return self.rdoc.apply([SetField("scoring", None, "budget_execution_weight", number)],
+                                           "修改预算执行率权重")
+                weights[index.row()] = (weights[index.row()][0], number)
+            else:
+                if not text or any(name == text for name, _ in weights):
+                    raise ValueParseError("名称不能为空，也不能与其他一级指标重复")
+                old_name = weights[index.row()][0]
+                weights[index.row()] = (text, weights[index.row()][1])
+                # Indicators under the old name follow the rename in the same undo step.
+                edits: list[Edit] = [SetField("scoring", None, "level1_weights", tuple(weights))]
+                edits += [SetField("indicators", i, "level1", text)
+                          for i, ind in enumerate(self.rdoc.report.indicators) if ind.level1 == old_name]
+                return self.rdoc.apply(edits, "重命名一级指标")
+        except ValueParseError as err:
+            errors.show_error(None, "输入有误", str(err))
+            return False
+        return self.rdoc.apply([SetField("scoring", None, "level1_weights", tuple(weights))], "修改一级指标权重")
+
+    def _on_document_changed(self) -> None:
+        count = self._rows()
+        if count != self._count:
+            self.beginResetModel()
+            self._count = count
+            self.endResetModel()
+        else:
+            self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(self.HEADERS) - 1))
