@@ -7,13 +7,15 @@ from typing import Sequence
 
 from yibao_desktop import cli
 
-GUI_FLAGS = {"--demo"}
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args if not a.startswith("-")), None)
     subcommands = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if first == "shot":
+        from yibao_desktop.ui.shot import main as shot  # Qt, offscreen
+
+        return shot(args[args.index("shot") + 1:])
     if first in subcommands or "--version" in args or "-h" in args or "--help" in args:
         return cli.main(args)
     from yibao_desktop.ui.main_window import run_gui  # Qt is imported only for the GUI

@@ -1,134 +1,349 @@
-"""The main window. For now a read-only view of the report (overview, funds, indicators,
-scoring, text); the editable tabs come with the window issue."""
+"""The main window: 概览 / 资金 / 指标 / 评分 / 报告文字, menus, undo, file handling."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QGridLayout,
-    QGroupBox,
+    QDialog,
+    QFileDialog,
     QLabel,
-    QListWidget,
     QMainWindow,
-    QPlainTextEdit,
-    QTableWidget,
-    QTableWidgetItem,
+    QPushButton,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from yibao_desktop import paths
-from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json
-from yibao_desktop.domain.money import fmt_wan
+from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
-from yibao_desktop.templates import default_title
+from yibao_desktop.templates import new_report
 from yibao_desktop.ui import errors
+from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
+from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.fonts import register_fonts
+from yibao_desktop.ui.models.base import DisplayUnit
+from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
+from yibao_desktop.ui.tabs.funds import FundsTab
+from yibao_desktop.ui.tabs.indicators import IndicatorsTab
+from yibao_desktop.ui.tabs.overview import OverviewTab
+from yibao_desktop.ui.tabs.scoring import ScoringTab
+from yibao_desktop.ui.tabs.text import TextTab
 
 APP_NAME = "医保绩效自评助手"
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
+TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字")
+MAX_RECENT = 8
+WHERE_RE = re.compile(r"^(\w+(?:\.\w+)?)(?:\[(\d+)\])?(?:\.(\w+))?")
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> QTableWidget:
-    table = QTableWidget(len(rows), len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
-    table.resizeColumnsToContents()
-    return table
+def settings() -> QSettings:
+    """Per-user settings in the data folder (recent files); never the registry of a shared PC."""
+    return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document | None = None):
         super().__init__()
-        self.doc = doc
-        self.result = compute(doc.report)
-        self.setWindowTitle(f"{doc.path.name} — {APP_NAME}")
-        self.resize(1280, 760)
-        self.tabs = QTabWidget()
-        self.setCentralWidget(self.tabs)
-        self.tabs.addTab(self._overview(), "概览")
-        self.tabs.addTab(self._funds(), "资金")
-        self.tabs.addTab(self._indicators(), "指标")
-        self.tabs.addTab(self._scoring(), "评分")
-        self.tabs.addTab(self._text(), "报告文字")
-        res = self.result
-        self.statusBar().showMessage(
-            f"总分 {res['total_score']}　等级 {res['grade']}　发现问题 {len(res['findings'])} 项")
+        self.rdoc: ReportDocument | None = None
+        self.unit = DisplayUnit()
+        self.unit.setParent(self)
+        self.resize(1366, 768)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = self._build_start_page()
+        self.stack.addWidget(self.start_page)
+        self.tabs: QTabWidget | None = None
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._build_menus()
+        if doc is not None:
+            self.set_document(doc)
+        else:
+            self._update_title()
 
-    def _overview(self) -> QWidget:
-        res, funds = self.result, self.result["funds"]
+    # -- building --------------------------------------------------------------------------------
+
+    def _build_start_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        title = QLabel(default_title(self.doc.report.meta))
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addStretch(1)
+        title = QLabel(f"<h1>{APP_NAME}</h1><p>县级医疗保障局转移支付资金绩效自评报告编制工具（离线）</p>")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
-        box = QGroupBox("关键数据")
-        grid = QGridLayout(box)
-        figures = [
-            ("可用资金", f"{fmt_wan_s(funds['available'])} 万元"), ("已支出", f"{fmt_wan_s(funds['paid'])} 万元"),
-            ("支出进度", f"{funds['progress'] or '—'}%"), ("结余", f"{fmt_wan_s(funds['balance'])} 万元"),
-            ("总分", res["total_score"]), ("等级", res["grade"]),
-        ]
-        for i, (label, value) in enumerate(figures):
-            grid.addWidget(QLabel(label), i // 3, (i % 3) * 2)
-            v = QLabel(value)
-            v.setStyleSheet("font-size: 14pt;")
-            grid.addWidget(v, i // 3, (i % 3) * 2 + 1)
-        layout.addWidget(box)
-        layout.addWidget(QLabel(f"发现的问题（{len(res['findings'])} 项）"))
-        findings = QListWidget()
-        for f in res["findings"]:
-            findings.addItem(f"【{SEVERITY[f['severity']]}】{f['message']}")
-        layout.addWidget(findings, 1)
+        for label, slot in (("新建报告…", self.on_new), ("打开报告…", self.on_open), ("打开示例报告", self.on_open_demo)):
+            button = QPushButton(label)
+            button.setMinimumHeight(36)
+            button.setMaximumWidth(260)
+            button.clicked.connect(slot)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
         return page
 
-    def _funds(self) -> QWidget:
-        report = self.doc.report
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("资金来源"))
-        layout.addWidget(_table(["级次", "类别", "文号", "日期", "金额（元）", "备注"], [
-            (i.level, i.kind, i.doc_no, i.date, i.amount, i.note) for i in report.incomes]))
-        layout.addWidget(QLabel("支出明细"))
-        layout.addWidget(_table(["项目", "支出方向", "经济科目", "资金池", "预算（元）", "已支付（元）", "支付日期"], [
-            (e.project, e.direction, e.econ_class, e.pool, e.budget, e.paid, e.paid_on)
-            for e in report.expenditures]), 1)
-        return page
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
-    def _indicators(self) -> QWidget:
-        rows = [(i["level1"], i["level2"], i["name"], i["target_text"], i["weight"], i["actual"],
-                 i["completion"], "是" if i["met"] else "否", i["score"]) for i in self.result["indicators"]]
-        return _table(["一级指标", "二级指标", "三级指标", "指标值", "分值", "实际完成值", "完成率%", "达成", "得分"], rows)
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self._action(file_menu, "新建…", self.on_new, QKeySequence.StandardKey.New)
+        self.next_year_action = self._action(file_menu, "从上年度文件新建…", lambda: None)
+        self.next_year_action.setEnabled(False)
+        self.next_year_action.setToolTip("将在后续版本提供")
+        self._action(file_menu, "打开…", self.on_open, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("最近打开")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._action(file_menu, "打开示例报告", self.on_open_demo)
+        file_menu.addSeparator()
+        self.save_as_action = self._action(file_menu, "另存为…", self.on_save_as, QKeySequence.StandardKey.SaveAs)
+        self.close_action = self._action(file_menu, "关闭", self.close_document, QKeySequence.StandardKey.Close)
+        file_menu.addSeparator()
+        self._action(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
 
-    def _scoring(self) -> QWidget:
-        res = self.result
-        rows = [(l["name"], l["weight"], l["score"]) for l in res["level1"]]
-        rows.append(("预算执行率", res["budget_execution"]["weight"], res["budget_execution"]["score"]))
-        rows.append(("合计", "100", res["total_score"]))
-        return _table(["一级指标", "权重", "得分"], rows)
+        edit_menu = bar.addMenu("编辑(&E)")
+        self.undo_action = self._action(edit_menu, "撤销", self.on_undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(edit_menu, "重做", self.on_redo, QKeySequence("Ctrl+Y"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
 
-    def _text(self) -> QWidget:
-        edit = QPlainTextEdit()
-        edit.setReadOnly(True)
-        edit.setPlainText("\n\n".join(f"{s.heading}\n{s.text}" for s in self.doc.report.narrative))
-        return edit
+        view_menu = bar.addMenu("视图(&V)")
+        self.wan_action = self._action(view_menu, "金额以万元显示", lambda on: self.unit.set_wan(bool(on)))
+        self.wan_action.setCheckable(True)
+
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "使用说明", lambda: GuideDialog(self).exec(), QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "关于", lambda: AboutDialog(self).exec())
+        self.unit.changed.connect(self._on_unit_changed)
+
+    def _on_unit_changed(self) -> None:
+        self.wan_action.setChecked(self.unit.wan)
+
+    # -- document ------------------------------------------------------------------------------
+
+    def set_document(self, doc: Document) -> None:
+        self.close_document()
+        self.rdoc = ReportDocument(doc, self)
+        tabs = QTabWidget()
+        self.overview = OverviewTab(self.rdoc, self.jump_to)
+        self.funds = FundsTab(self.rdoc, self.unit)
+        self.indicators = IndicatorsTab(self.rdoc, self.unit)
+        self.scoring = ScoringTab(self.rdoc, self.unit)
+        self.text = TextTab(self.rdoc)
+        for widget, name in zip((self.overview, self.funds, self.indicators, self.scoring, self.text), TAB_NAMES):
+            tabs.addTab(widget, name)
+        self.tabs = tabs
+        self.stack.addWidget(tabs)
+        self.stack.setCurrentWidget(tabs)
+        self.rdoc.changed.connect(self._on_document_changed)
+        self.rdoc.undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self._remember(doc.path)
+        self._on_document_changed()
+        if doc.migrated_from is not None and doc.backup_path is not None:
+            errors.show_info(self, "文件已升级",
+                             f"该文件由旧版程序创建（格式版本 {doc.migrated_from}），已升级为当前格式。\n"
+                             f"原文件备份为：{doc.backup_path}")
+        if doc.read_only:
+            errors.show_info(self, "只读打开", f"文件「{doc.path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。")
+
+    def close_document(self) -> None:
+        if self.rdoc is None:
+            return
+        self.text.flush()
+        rdoc, self.rdoc = self.rdoc, None
+        rdoc.undo_stack.indexChanged.disconnect(self._on_undo_index_changed)
+        rdoc.changed.disconnect(self._on_document_changed)
+        rdoc.close()
+        rdoc.deleteLater()
+        if self.tabs is not None:
+            self.stack.removeWidget(self.tabs)
+            self.tabs.deleteLater()
+            self.tabs = None
+        self.stack.setCurrentWidget(self.start_page)
+        self._on_document_changed()
+
+    def open_path(self, path: str | os.PathLike[str]) -> bool:
+        try:
+            doc = Document.open(path)
+        except UserError as err:
+            errors.show_error(self, "无法打开文件", str(err))
+            return False
+        self.set_document(doc)
+        return True
+
+    def _on_document_changed(self) -> None:
+        self._update_title()
+        self._update_undo_actions()
+        has_doc = self.rdoc is not None
+        self.save_as_action.setEnabled(has_doc)
+        self.close_action.setEnabled(has_doc)
+        if not has_doc:
+            self.status.setText("")
+            return
+        result = self.rdoc.result
+        counts = {s: sum(1 for f in result["findings"] if f["severity"] == s) for s in ("error", "warning", "info")}
+        self.status.setText(f"总分 {result['total_score']}　等级 {result['grade']}　"
+                            f"问题 {len(result['findings'])} 项（错误 {counts['error']}，警告 {counts['warning']}，"
+                            f"提示 {counts['info']}）")
+
+    def _update_title(self) -> None:
+        if self.rdoc is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        suffix = "（只读）" if self.rdoc.doc.read_only else ""
+        self.setWindowTitle(f"{self.rdoc.path.name}{suffix} — {APP_NAME}")
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        stack = self.rdoc.undo_stack if self.rdoc else None
+        self.undo_action.setEnabled(bool(stack and stack.canUndo()))
+        self.redo_action.setEnabled(bool(stack and stack.canRedo()))
+        self.undo_action.setText(f"撤销 {stack.undoText()}" if stack and stack.canUndo() else "撤销")
+        self.redo_action.setText(f"重做 {stack.redoText()}" if stack and stack.canRedo() else "重做")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def on_undo(self) -> None:
+        if self.rdoc:
+            self.text.flush()
+            self.rdoc.undo_stack.undo()
+
+    def on_redo(self) -> None:
+        if self.rdoc:
+            self.rdoc.undo_stack.redo()
+
+    def on_new(self) -> None:
+        dialog = NewReportDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        unit, year, fund_type, variant = dialog.values()
+        default = str(Path.home() / f"{unit}-{year}{FILE_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "保存新报告", default, FILE_FILTER)
+        if path:
+            self.create_report(path, unit, year, fund_type, variant)
+
+    def create_report(self, path: str, unit: str, year: int, fund_type: str, variant: str | None) -> bool:
+        if not path.endswith(FILE_SUFFIX):
+            path += FILE_SUFFIX
+        try:
+            doc = Document.create(path, new_report(fund_type, unit, year, variant), overwrite=True)
+        except UserError as err:
+            errors.show_error(self, "无法新建报告", str(err))
+            return False
+        self.set_document(doc)
+        return True
+
+    def on_open(self) -> None:
+        start = str(self.rdoc.path.parent) if self.rdoc else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "打开报告", start, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def on_open_demo(self) -> None:
+        try:
+            doc = open_demo()
+        except UserError as err:
+            errors.show_error(self, "无法打开示例报告", str(err))
+            return
+        self.set_document(doc)
+
+    def on_save_as(self) -> None:
+        if not self.rdoc:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "另存为", str(self.rdoc.path), FILE_FILTER)
+        if path:
+            self.save_as(path)
+
+    def save_as(self, path: str) -> bool:
+        assert self.rdoc is not None
+        if not path.endswith(FILE_SUFFIX):
+            path += FILE_SUFFIX
+        self.text.flush()
+        try:
+            self.rdoc.doc.save_as(path)
+        except UserError as err:
+            errors.show_error(self, "另存为失败", f"{err}\n\n原文件未受影响。")
+            return False
+        self._remember(Path(path))
+        self._update_title()
+        return True
+
+    def _remember(self, path: Path) -> None:
+        store = settings()
+        recent = [str(path.resolve())] + [p for p in (store.value("recent", []) or []) if p != str(path.resolve())]
+        store.setValue("recent", recent[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = settings().value("recent", []) or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for p in recent:
+            action = self.recent_menu.addAction(p)
+            action.triggered.connect(lambda _checked=False, path=p: self.open_path(path))
+        if not recent:
+            self.recent_menu.addAction("（无）").setEnabled(False)
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def jump_to(self, where: str) -> None:
+        """Show the cell a finding points at (`indicators[3].deviation_reason`, `funds.progress`…)."""
+        if self.tabs is None:
+            return
+        m = WHERE_RE.match(where)
+        if not m:
+            return
+        collection, index, field = m.group(1), m.group(2), m.group(3)
+        row = int(index) if index is not None else None
+        if collection == "indicators" and row is not None:
+            column = next((i for i, c in enumerate(IND_COLUMNS) if c.field == field), IND_COL["三级指标"])
+            target, view = ("评分", self.scoring.override_view) if field in ("score", "override_reason") else (
+                "指标", self.indicators.view)
+            if target == "指标" and view.isColumnHidden(column):
+                target, view = "评分", self.scoring.override_view
+            self._show_cell(target, view, row, column)
+        elif collection in ("incomes", "expenditures") and row is not None:
+            section = self.funds.incomes if collection == "incomes" else self.funds.expenditures
+            column = next((i for i, c in enumerate(section.model.columns) if c.field == field), 0)
+            self._show_cell("资金", section.view, row, column)
+        elif collection.startswith("fund_operation") or collection.startswith("funds"):
+            self.tabs.setCurrentIndex(TAB_NAMES.index("资金"))
+        elif collection.startswith("scoring") or collection in ("total_score",):
+            self.tabs.setCurrentIndex(TAB_NAMES.index("评分"))
+        elif collection == "narrative" and row is not None:
+            self.tabs.setCurrentIndex(TAB_NAMES.index("报告文字"))
+            self.text.select_section(row)
+
+    def _show_cell(self, tab: str, view, row: int, column: int) -> None:  # type: ignore[no-untyped-def]
+        assert self.tabs is not None
+        self.tabs.setCurrentIndex(TAB_NAMES.index(tab))
+        index = view.model().index(row, column)
+        view.setCurrentIndex(index)
+        view.scrollTo(index)
+        view.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.close_document()
+        event.accept()
 
 
-def fmt_wan_s(yuan: str) -> str:
-    from decimal import Decimal
-    return fmt_wan(Decimal(yuan))
+# ------------------------------------------------------------------------------------ start-up
 
 
 def demo_document_path() -> Path:
@@ -142,28 +357,34 @@ def open_demo() -> Document:
         try:
             return Document.open(path)
         except UserError:
-            path.rename(path.with_name(path.name + ".broken"))
+            path.replace(path.with_name(path.name + ".broken"))
     path.parent.mkdir(parents=True, exist_ok=True)
     report = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
     return Document.create(path, report)
 
 
 def run_gui(argv: Sequence[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *[a for a in argv if a.startswith("-platform")]])
+    qt_args = [sys.argv[0]]
+    files: list[str] = []
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "-platform" and args:
+            qt_args += [arg, args.pop(0)]
+        elif not arg.startswith("-"):
+            files.append(arg)
+    app = QApplication.instance() or QApplication(qt_args)
     app.setApplicationName(APP_NAME)
     register_fonts(app)  # type: ignore[arg-type]
     errors.install_excepthook()
-    files = [a for a in argv if not a.startswith("-")]
-    try:
-        doc = Document.open(files[0]) if files else open_demo()
-    except UserError as err:
-        errors.show_error(None, "无法打开文件", str(err))
-        if not files:
-            return 2
-        doc = open_demo()
-    window = MainWindow(doc)
+    window = MainWindow()
+    if files:
+        window.open_path(files[0])
+    else:
+        window.on_open_demo()
     window.show()
     if os.environ.get("YIBAO_EXIT_AFTER_SHOW"):
         app.processEvents()
+        window.close()
         return 0
     return app.exec()

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
@@ -28,17 +28,19 @@ COMPUTED_BG = QBrush(QColor("#f3f6fa"))
 MUTED = QBrush(QColor("#8a8f98"))
 
 
-class DisplayUnit:
+class DisplayUnit(QObject):
     """Shared 元/万元 display setting (storage is always 元)."""
 
+    changed = Signal()
+
     def __init__(self) -> None:
+        super().__init__()
         self.wan = False
-        self.listeners: list[Callable[[], None]] = []
 
     def set_wan(self, wan: bool) -> None:
-        self.wan = wan
-        for listener in self.listeners:
-            listener()
+        if wan != self.wan:
+            self.wan = wan
+            self.changed.emit()
 
     @property
     def label(self) -> str:
@@ -75,7 +77,7 @@ class RowTableModel(QAbstractTableModel):
         self._count = len(self.rows())
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
-        unit.listeners.append(self._on_unit_changed)
+        unit.changed.connect(self._on_unit_changed)
 
     # -- shape ---------------------------------------------------------------------------------
 
@@ -202,7 +204,7 @@ class RowTableModel(QAbstractTableModel):
             return True
         return self.rdoc.apply(self.edits_for(index.row(), index.column(), parsed), f"修改「{col.header}」")
 
-    def set_block(self, top: int, left: int, block: list[list[str]], text: str) -> list[str]:
+    def set_block(self, top: int, left: int, block: Sequence[Sequence[str | None]], text: str) -> list[str]:
         """Paste a block of cells as one undo step. Returns the problems (row/column/reason); with
         any problem nothing is changed. Rows beyond the end are appended."""
         problems: list[str] = []
@@ -213,6 +215,8 @@ class RowTableModel(QAbstractTableModel):
             row = top + r
             for c, cell in enumerate(cells):
                 column = left + c
+                if cell is None:  # a hidden column inside the pasted range keeps its value
+                    continue
                 if column >= len(self.columns):
                     problems.append(f"第 {row + 1} 行第 {column + 1} 列：超出表格范围")
                     continue

@@ -260,7 +260,7 @@ class Level1Model(QAbstractTableModel):
         self.rdoc = rdoc
         self._count = self._rows()
         rdoc.changed.connect(self._on_document_changed)
-        rdoc.structure_changed.connect(lambda _c: self._on_document_changed())
+        rdoc.structure_changed.connect(self._on_document_structure_changed)
 
     def _rows(self) -> int:
         return len(self.rdoc.report.scoring.level1_weights) + 2
@@ -350,6 +350,9 @@ class Level1Model(QAbstractTableModel):
             errors.show_error(None, "输入有误", str(err))
             return False
         return self.rdoc.apply([SetField("scoring", None, "level1_weights", tuple(weights))], "修改一级指标权重")
+
+    def _on_document_structure_changed(self, _collection: str) -> None:
+        self._on_document_changed()
 
     def _on_document_changed(self) -> None:
         count = self._rows()

@@ -1,0 +1,168 @@
+"""报告文字: the narrative sections from the template outline, each with an editor, live fields and
+standard drafts built from the data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from yibao_desktop.domain.edits import SetField
+from yibao_desktop.domain.narrative import FIELDS, draft_section, render, unknown_fields
+from yibao_desktop.ui.document import ReportDocument
+
+SAVE_DELAY_MS = 600
+
+
+class TextTab(QWidget):
+    def __init__(self, rdoc: ReportDocument):
+        super().__init__()
+        self.rdoc = rdoc
+        self._loading = False
+        self._current = -1
+        layout = QHBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.sections = QListWidget()
+        self.sections.currentRowChanged.connect(self._on_sections_current_changed)
+        splitter.addWidget(self.sections)
+
+        middle = QWidget()
+        mid = QVBoxLayout(middle)
+        mid.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: bold;")
+        bar.addWidget(self.heading, 1)
+        self.fields = QComboBox()
+        self.fields.addItem("插入实时字段…", None)
+        for name, (description, _getter) in FIELDS.items():
+            self.fields.addItem(f"{description}　{{{name}}}", name)
+        self.fields.activated.connect(self._on_fields_activated)
+        bar.addWidget(self.fields)
+        self.draft = QPushButton("生成草稿")
+        self.draft.setToolTip("按当前数据生成本节的标准段落（金额、进度等使用实时字段，数据变化时自动更新）；可撤销")
+        self.draft.clicked.connect(self._on_draft_clicked)
+        bar.addWidget(self.draft)
+        mid.addLayout(bar)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText("在此输入本节内容。可插入实时字段，如 {资金.支出进度}，导出时替换为当前数值。")
+        self.editor.textChanged.connect(self._on_editor_text_changed)
+        mid.addWidget(self.editor, 3)
+        mid.addWidget(QLabel("<span style='color:#5a6472'>预览（实时字段已替换为当前数值）：</span>"))
+        self.preview = QTextBrowser()
+        mid.addWidget(self.preview, 2)
+        splitter.addWidget(middle)
+        splitter.setSizes([260, 900])
+        layout.addWidget(splitter)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+        rdoc.changed.connect(self._on_document_changed)
+        rdoc.structure_changed.connect(self._on_document_structure_changed)
+        self._on_document_changed()
+        if self.sections.count():
+            self.sections.setCurrentRow(0)
+
+    # -- document -> widgets ---------------------------------------------------------------------
+
+    def _on_document_changed(self) -> None:
+        narrative = self.rdoc.report.narrative
+        labels = [s.heading or s.key for s in narrative]
+        if [self.sections.item(i).text() for i in range(self.sections.count())] != labels:
+            current = self.sections.currentRow()
+            self.sections.blockSignals(True)
+            self.sections.clear()
+            self.sections.addItems(labels)
+            self.sections.blockSignals(False)
+            if narrative:
+                self.sections.setCurrentRow(min(max(current, 0), len(narrative) - 1))
+        self._show_current(reload_text=not self._timer.isActive())
+
+    def _on_document_structure_changed(self, _collection: str) -> None:
+        self._on_document_changed()
+
+    def _on_sections_current_changed(self, row: int) -> None:
+        self.flush()
+        self._current = row
+        self._show_current(reload_text=True)
+
+    def _show_current(self, reload_text: bool) -> None:
+        narrative = self.rdoc.report.narrative
+        row = self._current
+        if not 0 <= row < len(narrative):
+            self.heading.setText("")
+            self.preview.clear()
+            return
+        section = narrative[row]
+        self.heading.setText(section.heading)
+        if reload_text and self.editor.toPlainText() != section.text:
+            self._loading = True
+            self.editor.setPlainText(section.text)
+            self._loading = False
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        text = self.editor.toPlainText()
+        rendered = render(text, self.rdoc.report, self.rdoc.result)
+        unknown = unknown_fields(text)
+        note = f"<p style='color:#c0392b'>未知字段：{'、'.join(unknown)}</p>" if unknown else ""
+        paragraphs = "".join(f"<p style='text-indent:2em'>{_escape(p)}</p>" for p in rendered.split("\n") if p.strip())
+        self.preview.setHtml(note + paragraphs)
+
+    # -- widgets -> document ---------------------------------------------------------------------
+
+    def _on_editor_text_changed(self) -> None:
+        if self._loading:
+            return
+        self._update_preview()
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Write the editor's text through now (also called before switching section or closing)."""
+        self._timer.stop()
+        row = self._current
+        narrative = self.rdoc.report.narrative
+        if not 0 <= row < len(narrative):
+            return
+        text = self.editor.toPlainText()
+        if text != narrative[row].text:
+            self.rdoc.apply([SetField("narrative", row, "text", text)], f"编辑「{narrative[row].heading}」",
+                            merge_key=("narrative", row))
+
+    def _on_fields_activated(self, index: int) -> None:
+        name = self.fields.itemData(index)
+        self.fields.setCurrentIndex(0)
+        if name:
+            self.editor.insertPlainText(f"{{{name}}}")
+            self.editor.setFocus()
+
+    def _on_draft_clicked(self) -> None:
+        self.flush()
+        row = self._current
+        narrative = self.rdoc.report.narrative
+        if not 0 <= row < len(narrative):
+            return
+        draft = draft_section(narrative[row].key, self.rdoc.report, self.rdoc.result)
+        if not draft:
+            draft = "（本节请根据实际情况填写。）"
+        self.rdoc.apply([SetField("narrative", row, "text", draft)], f"生成草稿「{narrative[row].heading}」")
+
+    def select_section(self, row: int) -> None:
+        self.sections.setCurrentRow(row)
+        self.editor.setFocus()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,293 @@
+"""`SheetView`: a QTableView that behaves like a spreadsheet (typing starts editing, Enter moves
+down, Delete clears, Ctrl+C / Ctrl+V exchange tab-separated blocks with Excel and WPS), and the
+delegate that gives each column kind its editor (combo boxes, date editor, money editor)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHeaderView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from yibao_desktop.domain.errors import ValueParseError
+from yibao_desktop.domain.values import parse_date_text
+from yibao_desktop.ui import errors
+from yibao_desktop.ui.models.base import RowTableModel
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Editors by column kind: enum → combo box, suggestion lists → editable combo box, date →
+    calendar date editor, money → line edit that accepts 元 or 万元."""
+
+    def _column(self, index: QModelIndex):
+        model = index.model()
+        if isinstance(model, RowTableModel):
+            return model.columns[index.column()]
+        return None
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        col = self._column(index)
+        if col is not None and col.kind == "enum":
+            box = QComboBox(parent)
+            if col.optional:
+                box.addItem("")
+            box.addItems(col.choice_list())
+            return box
+        if col is not None and col.extra.get("suggest"):
+            box = QComboBox(parent)
+            box.setEditable(True)
+            box.addItems(_suggestion_values(index, col))
+            box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            return box
+        if col is not None and col.kind == "date":
+            editor = QDateEdit(parent)
+            editor.setCalendarPopup(True)
+            editor.setDisplayFormat("yyyy-MM-dd")
+            return editor
+        editor = QLineEdit(parent)
+        if col is not None and col.kind == "money":
+            editor.setPlaceholderText("如 125000 或 12.5万")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        text = index.data(Qt.ItemDataRole.EditRole) or ""
+        if isinstance(editor, QComboBox):
+            if editor.isEditable():
+                editor.setEditText(str(text))
+            else:
+                editor.setCurrentIndex(max(0, editor.findText(str(text))))
+        elif isinstance(editor, QDateEdit):
+            try:
+                day = parse_date_text(str(text)) if text else _default_day(index)
+            except ValueParseError:
+                day = _default_day(index)
+            editor.setDate(QDate(day.year, day.month, day.day))
+        elif isinstance(editor, QLineEdit):
+            editor.setText(str(text))
+            editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+        if isinstance(editor, QComboBox):
+            value = editor.currentText()
+        elif isinstance(editor, QDateEdit):
+            value = editor.date().toString("yyyy-MM-dd")
+        elif isinstance(editor, QLineEdit):
+            value = editor.text()
+        else:  # pragma: no cover - every editor above is handled
+            return
+        if value != (index.data(Qt.ItemDataRole.EditRole) or ""):
+            model.setData(index, value, Qt.ItemDataRole.EditRole)
+
+
+def _suggestion_values(index: QModelIndex, col: Any) -> list[str]:
+    if col.choices:
+        return col.choice_list()
+    model = index.model()
+    values = [model.index(r, index.column()).data(Qt.ItemDataRole.EditRole) for r in range(model.rowCount())]
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _default_day(index: QModelIndex) -> date:
+    model = index.model()
+    year = getattr(getattr(model, "rdoc", None), "report", None)
+    today = date.today()
+    if year is not None and year.meta.year != today.year:
+        return date(year.meta.year, 12, 31)
+    return today
+
+
+class SheetView(QTableView):
+    """Spreadsheet-like keyboard behaviour and clipboard exchange."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setItemDelegate(CellDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setHighlightSections(False)
+
+    def setModel(self, model: Any) -> None:  # noqa: N802 - Qt override
+        super().setModel(model)
+        if isinstance(model, RowTableModel):
+            for i, col in enumerate(model.columns):
+                self.setColumnWidth(i, col.width)
+
+    # -- keyboard -----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            return
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != QAbstractItemView.State.EditingState:
+            self.clear_selection_cells()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+            self._move(1 if not event.modifiers() & Qt.KeyboardModifier.ShiftModifier else -1, 0)
+            return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor: QWidget, hint: QStyledItemDelegate.EndEditHint) -> None:  # noqa: N802
+        # Enter in an editor commits and moves down, like a spreadsheet.
+        if hint == QStyledItemDelegate.EndEditHint.SubmitModelCache:
+            super().closeEditor(editor, QStyledItemDelegate.EndEditHint.NoHint)
+            self._move(1, 0)
+            return
+        super().closeEditor(editor, hint)
+
+    def _move(self, d_row: int, d_col: int) -> None:
+        current = self.currentIndex()
+        model = self.model()
+        if not current.isValid() or model is None:
+            return
+        row = min(max(0, current.row() + d_row), model.rowCount() - 1)
+        col = min(max(0, current.column() + d_col), model.columnCount() - 1)
+        self.setCurrentIndex(model.index(row, col))
+
+    # -- clipboard ----------------------------------------------------------------------------
+
+    def selection_block(self) -> tuple[int, int, int, int] | None:
+        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
+        if not indexes:
+            current = self.currentIndex()
+            if not current.isValid():
+                return None
+            indexes = [current]
+        rows = [i.row() for i in indexes]
+        cols = [i.column() for i in indexes if not self.isColumnHidden(i.column())]
+        return min(rows), min(cols), max(rows), max(cols)
+
+    def copy_selection(self) -> str:
+        block = self.selection_block()
+        if block is None:
+            return ""
+        top, left, bottom, right = block
+        model = self.model()
+        lines = []
+        for r in range(top, bottom + 1):
+            cells = []
+            for c in range(left, right + 1):
+                if self.isColumnHidden(c):
+                    continue
+                value = model.index(r, c).data(Qt.ItemDataRole.EditRole)
+                if value is None:
+                    value = model.index(r, c).data(Qt.ItemDataRole.DisplayRole)
+                cells.append("" if value is None else str(value).replace("\t", " ").replace("\n", " "))
+            lines.append("\t".join(cells))
+        text = "\n".join(lines)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def paste(self, text: str | None = None) -> list[str]:
+        """Paste tab-separated text at the current cell; one undo step, or nothing and a message."""
+        model = self.model()
+        if not isinstance(model, RowTableModel):
+            return []
+        if text is None:
+            text = QGuiApplication.clipboard().text()
+        block = parse_tsv(text)
+        if not block:
+            return []
+        current = self.currentIndex()
+        top = current.row() if current.isValid() else model.rowCount()
+        left = current.column() if current.isValid() else 0
+        visible = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
+        # Map pasted columns onto the visible columns from the current one on.
+        start = visible.index(left) if left in visible else 0
+        targets = visible[start:]
+        remapped: list[list[str]] = []
+        for cells in block:
+            if len(cells) > len(targets):
+                errors.show_error(self, "无法粘贴", f"粘贴的内容有 {len(cells)} 列，超出表格右侧；未作任何改动。")
+                return ["columns"]
+            remapped.append(cells)
+        problems = _paste_mapped(model, top, targets, remapped)
+        if problems:
+            shown = "\n".join(problems[:20]) + ("\n……" if len(problems) > 20 else "")
+            errors.show_error(self, "无法粘贴", f"以下单元格无法识别，整块未粘贴（可撤销的修改均未发生）：\n\n{shown}")
+        return problems
+
+    def clear_selection_cells(self) -> None:
+        model = self.model()
+        block = self.selection_block()
+        if block is None or not isinstance(model, RowTableModel):
+            return
+        top, left, bottom, right = block
+        cols = [c for c in range(left, right + 1) if not self.isColumnHidden(c)
+                and model.columns[c].kind != "computed" and (model.columns[c].optional or model.columns[c].kind == "text")]
+        rows = [["" for _ in cols] for _ in range(top, bottom + 1)]
+        if cols:
+            _paste_mapped(model, top, cols, rows, text="清除单元格")
+
+
+def _paste_mapped(model: RowTableModel, top: int, columns: list[int], block: list[list[str]],
+                  text: str = "粘贴") -> list[str]:
+    """Paste cells onto arbitrary (visible) columns by widening each row to the model's columns."""
+    width = model.columnCount()
+    left = columns[0]
+    span = columns[len(block[0]) - 1] - left + 1 if block and block[0] else 0
+    wide: list[list[str | None]] = []
+    for cells in block:
+        row: list[str | None] = [None] * span
+        for value, column in zip(cells, columns):
+            row[column - left] = value
+        wide.append(row)
+    # Cells of columns skipped by the mapping (hidden ones) are None and keep their values.
+    return model.set_block(top, left, wide, f"{text} {len(block)} 行") if width else []
+
+
+def parse_tsv(text: str) -> list[list[str]]:
+    """Excel/WPS clipboard text: rows by newline, cells by tab; quoted cells may hold newlines."""
+    if not text:
+        return []
+    rows: list[list[str]] = []
+    cell, row, quoted, i = [], [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == '"' and i + 1 < len(text) and text[i + 1] == '"':
+                cell.append('"')
+                i += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                cell.append(ch)
+        elif ch == '"' and not cell:
+            quoted = True
+        elif ch == "\t":
+            row.append("".join(cell))
+            cell = []
+        elif ch in "\r\n":
+            if ch == "\r" and i + 1 < len(text) and text[i + 1] == "\n":
+                i += 1
+            row.append("".join(cell))
+            rows.append(row)
+            cell, row = [], []
+        else:
+            cell.append(ch)
+        i += 1
+    if cell or row:
+        row.append("".join(cell))
+        rows.append(row)
+    return rows
+
