@@ -97,7 +97,7 @@ def test_funds_edit_changes_summary_status_file_and_undo(window, demo_report):
     set_cell(view, 3, 5, "145800")
     assert window.rdoc.result["funds"]["paid"] == "706650.00"
     assert window.rdoc.result["total_score"] != old_total
-    assert "706650.00" in window.funds.summary.toPlainText()
+    assert "706650.00" in window.funds.summary_text()
     assert reopen(window).expenditures[3].paid == D("145800.00")
     window.on_undo()
     assert reopen(window).expenditures[3].paid == D("45800.00")

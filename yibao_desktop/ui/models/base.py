@@ -22,6 +22,10 @@ from yibao_desktop.domain.values import parse_date_text, parse_number_text
 from yibao_desktop.ui.document import ReportDocument
 
 Index = QModelIndex | QPersistentModelIndex
+_R = Qt.ItemDataRole
+# Roles the models answer; every other role (asked for by each cell on every paint) returns at once.
+HANDLED_ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole,
+                           _R.TextAlignmentRole})
 ERROR_BG = QBrush(QColor("#fde2e1"))
 WARN_BG = QBrush(QColor("#fff4d6"))
 COMPUTED_BG = QBrush(QColor("#f3f6fa"))
@@ -74,7 +78,9 @@ class RowTableModel(QAbstractTableModel):
         self.columns = list(columns)
         self.unit = unit
         self.row_class = ROW_COLLECTIONS[collection]
-        self._count = len(self.rows())
+        self._rows = get_rows(rdoc.report, collection)
+        self._count = len(self._rows)
+        self._signatures = self.signatures()
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
         unit.changed.connect(self._on_unit_changed)
@@ -82,7 +88,8 @@ class RowTableModel(QAbstractTableModel):
     # -- shape ---------------------------------------------------------------------------------
 
     def rows(self) -> tuple[Any, ...]:
-        return get_rows(self.rdoc.report, self.collection)
+        """The rows as of the last document change (cached: data() is called thousands of times)."""
+        return self._rows
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._count
@@ -114,7 +121,7 @@ class RowTableModel(QAbstractTableModel):
     # -- data ----------------------------------------------------------------------------------
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= self._count:
+        if role not in HANDLED_ROLES or not index.isValid() or index.row() >= self._count:
             return None
         col = self.columns[index.column()]
         row = self.rows()[index.row()]
@@ -265,20 +272,52 @@ class RowTableModel(QAbstractTableModel):
     def _on_document_structure_changed(self, collection: str) -> None:
         if collection in (self.collection, "*", "root"):
             self.beginResetModel()
-            self._count = len(self.rows())
+            self._rows = get_rows(self.rdoc.report, self.collection)
+            self._count = len(self._rows)
+            self._signatures = self.signatures()
             self.endResetModel()
 
+    def signatures(self) -> list[Any]:
+        """What each row's cells depend on; a row is repainted when an element is not the
+        identical object as before (rows are frozen, compute reuses unchanged results)."""
+        return list(self._rows)
+
     def _on_document_changed(self) -> None:
-        count = len(self.rows())
-        if count != self._count:
+        self._rows = get_rows(self.rdoc.report, self.collection)
+        count = len(self._rows)
+        if count != self._count or len(self._signatures) != count:
             self._on_document_structure_changed(self.collection)
             return
-        if count:
-            self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(self.columns) - 1))
+        old, new = self._signatures, self.signatures()
+        self._signatures = new
+        if new is old:
+            return
+        last = len(self.columns) - 1
+        # Emit one dataChanged per run of changed rows, so only those rows are repainted.
+        start = None
+        for i in range(count + 1):
+            changed = i < count and not _same(old[i], new[i])
+            if changed and start is None:
+                start = i
+            elif not changed and start is not None:
+                self.dataChanged.emit(self.index(start, 0), self.index(i - 1, last))
+                start = None
+
+    def _repaint_all(self) -> None:
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(self.columns) - 1))
 
     def _on_unit_changed(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
-        self._on_document_changed()
+        self._repaint_all()
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if type(a) is tuple and type(b) is tuple and len(a) == len(b):
+        return all(x is y or (type(x) is tuple and x == y) for x, y in zip(a, b))
+    return False
 
 
 def _replace(row: Any, field_name: str | None, value: Any) -> Any:

@@ -16,6 +16,7 @@ from yibao_desktop.templates import load_template
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import (
     COMPUTED_BG,
+    HANDLED_ROLES,
     ERROR_BG,
     MUTED,
     WARN_BG,
@@ -70,26 +71,56 @@ class ExpenditureModel(RowTableModel):
             Column("paid_on", "支付日期", "date", width=100),
         ], unit)
 
+    def signatures(self) -> list[Any]:
+        marks: dict[int, list[tuple[str, str]]] = {}
+        for where, f in findings_by_where(self.rdoc.result).items():
+            if where.startswith("expenditures["):
+                marks.setdefault(int(where[13:where.index("]")]), []).append((where, f["severity"]))
+        key = (self._rows, marks)
+        previous = getattr(self, "_last_key", None)
+        if previous is not None and previous[0] is key[0] and previous[1] == marks:
+            return self._signatures  # same rows, same marks: nothing to repaint (5,000-row reports)
+        self._last_key = key
+        return [(row, tuple(marks.get(i, ()))) for i, row in enumerate(self._rows)]
+
     def extra_data(self, row: int, col: Column, role: int) -> Any:
         if role in (BACKGROUND, TOOLTIP):
-            where = f"expenditures[{row}].{col.field}"
-            for f in self.rdoc.result["findings"]:
-                if f["where"] == where:
-                    return (ERROR_BG if f["severity"] == "error" else WARN_BG) if role == BACKGROUND else f["message"]
+            f = findings_by_where(self.rdoc.result).get(f"expenditures[{row}].{col.field}")
+            if f is not None:
+                return (ERROR_BG if f["severity"] == "error" else WARN_BG) if role == BACKGROUND else f["message"]
         return None
+
+
+_findings_index: list[Any] = [None, {}]
+
+
+def findings_by_where(result: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The first finding for each `where`, indexed once per compute result."""
+    findings = result["findings"]
+    if _findings_index[0] is not findings:
+        index: dict[str, dict[str, str]] = {}
+        for f in findings:
+            index.setdefault(f["where"], f)
+        _findings_index[0], _findings_index[1] = findings, index
+    return _findings_index[1]
 
 
 class FundOpLineModel(RowTableModel):
     row_label = "行"
 
     def __init__(self, rdoc: ReportDocument, side: str, unit: DisplayUnit):
+        self.side = side
         super().__init__(rdoc, f"fund_operation.{side}", [
             Column("category", "项目", width=200),
             Column("budget", "预算数", "money", width=130, optional=True),
             Column("actual", "实际数", "money", width=130),
             Column(None, "占比%", "computed", width=80),
         ], unit)
-        self.side = side
+
+    def signatures(self) -> list[Any]:
+        fo = self.rdoc.result.get("fund_operation")
+        shares = tuple(s["share"] for s in fo[f"{self.side}_shares"]) if fo else ()
+        return [(row, shares) for row in self._rows]
 
     def computed_data(self, row: int, col: Column, role: int) -> Any:
         fo = self.rdoc.result.get("fund_operation")
@@ -145,6 +176,12 @@ class IndicatorModel(RowTableModel):
     def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
         super().__init__(rdoc, "indicators", IND_COLUMNS, unit)
 
+    def signatures(self) -> list[Any]:
+        rows = self._rows
+        results = self.rdoc.result["indicators"]
+        return [(row, results[i] if i < len(results) else None, rows[i - 1] if i else None)
+                for i, row in enumerate(rows)]
+
     def is_editable(self, row: int, column: int) -> bool:
         col = self.columns[column]
         if col.kind == "computed":
@@ -179,7 +216,7 @@ class IndicatorModel(RowTableModel):
         return edits
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid() or index.row() >= self._count:
+        if role not in HANDLED_ROLES or not index.isValid() or index.row() >= self._count:
             return None
         col = self.columns[index.column()]
         row = index.row()

@@ -4,7 +4,6 @@ fund-operation block."""
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -17,11 +16,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSplitter,
-    QTextBrowser,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.errors import ValueParseError
@@ -72,9 +72,18 @@ class FundsTab(QWidget):
         self.fund_op = FundOperationBox(rdoc, unit)
         left_layout.addWidget(self.fund_op, 3)
         splitter.addWidget(left)
-        self.summary = QTextBrowser()
-        self.summary.setOpenLinks(False)
+        self.summary_model = SummaryModel()
+        self.summary = QTableView()
+        self.summary.setModel(self.summary_model)
+        self.summary.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.summary.verticalHeader().setVisible(False)
+        self.summary.verticalHeader().setDefaultSectionSize(24)
+        self.summary.horizontalHeader().setVisible(False)
+        self.summary.setShowGrid(False)
+        self.summary.setColumnWidth(0, 150)
+        self.summary.horizontalHeader().setStretchLastSection(True)
         splitter.addWidget(self.summary)
+        self._shown_funds: tuple[object, bool] | None = None
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([820, 440])
@@ -93,47 +102,97 @@ class FundsTab(QWidget):
     def _on_document_changed(self) -> None:
         self.fund_op.setVisible(self.rdoc.report.fund_operation is not None
                                 or self.rdoc.report.meta.fund_type == "resident_insurance")
-        self.summary.setHtml(self.summary_html(self.rdoc.result["funds"]))
+        funds = self.rdoc.result["funds"]
+        key = (funds, self.unit.wan)
+        if self._shown_funds is not None and self._shown_funds[0] is funds and self._shown_funds[1] == self.unit.wan:
+            return  # compute reused the funds figures: nothing to redraw
+        self._shown_funds = key
+        scroll = self.summary.verticalScrollBar().value()
+        self.summary_model.set_rows(summary_rows(funds, self.unit))
+        self.summary.verticalScrollBar().setValue(scroll)
 
-    def summary_html(self, funds: dict[str, Any]) -> str:
-        u = self.unit.label
-        m = self._money
-
-        def pct(v: str | None) -> str:
-            return "—" if v is None else f"{v}%"
-
-        rows = [
-            ("", "可用资金", "已支出", "结余", "支出进度"),
-            ("上年结转", m(funds["carried"]), m(funds["paid_carried"]), m(funds["balance_carried"]),
-             pct(funds["progress_carried"])),
-            ("当年下达", m(funds["allocated"]), m(funds["paid_allocated"]), m(funds["balance_allocated"]),
-             pct(funds["progress_allocated"])),
-            ("合计", m(funds["available"]), m(funds["paid"]), m(funds["balance"]), pct(funds["progress"])),
-        ]
-        parts = [f"<h3>资金汇总（{u}）</h3>", _table(rows)]
-        if funds["by_level"]:
-            parts += [f"<h4>按资金级次（{u}）</h4>", _table([("级次", "到位", "已支出", "结余")] + [
-                (b["level"], m(b["amount"]), m(b["paid"]), m(b["balance"])) for b in funds["by_level"]])]
-        for key, title in (("by_direction", "按支出方向"), ("by_size", "按项目规模"), ("by_econ_class", "按经济科目")):
-            parts += [f"<h4>{title}（{u}）</h4>", _table([("类别", "项目数", "金额", "占比")] + [
-                (b["name"], str(b["count"]), m(b["amount"]), pct(b["share"])) for b in funds[key]])]
-        parts.append(f"<h4>单个项目支出10万元及以上（{u}）</h4>")
-        if funds["large_projects"]:
-            parts.append(_table([("项目", "已支出")] + [(p["project"], m(p["paid"])) for p in funds["large_projects"]]))
-        else:
-            parts.append("<p>无</p>")
-        return "".join(parts)
+    def summary_text(self) -> str:
+        """The summary as plain text (one line per row), for tests and copying."""
+        return "\n".join("\t".join(row.cells) for row in self.summary_model.rows)
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
-    head, *body = rows
-    html = ["<table cellspacing='0' cellpadding='4' border='1' style='border-collapse:collapse; border-color:#cfd6e0'>"]
-    html.append("<tr>" + "".join(f"<th style='background:#eef2f7'>{escape(c)}</th>" for c in head) + "</tr>")
-    for row in body:
-        html.append("<tr>" + "".join(
-            f"<td align='{'left' if i == 0 else 'right'}'>{escape(c)}</td>" for i, c in enumerate(row)) + "</tr>")
-    html.append("</table>")
-    return "".join(html)
+class SummaryRow:
+    __slots__ = ("cells", "style")
+
+    def __init__(self, cells: tuple[str, ...], style: str = ""):
+        self.cells = cells
+        self.style = style  # "" | "title" | "head"
+
+
+def summary_rows(funds: dict[str, Any], unit: DisplayUnit) -> list[SummaryRow]:
+    u = unit.label
+
+    def m(yuan: str) -> str:
+        return fmt_money(Decimal(yuan) / WAN) if unit.wan else yuan
+
+    def pct(v: str | None) -> str:
+        return "—" if v is None else f"{v}%"
+
+    rows = [SummaryRow((f"资金汇总（{u}）",), "title"),
+            SummaryRow(("", "可用资金", "已支出", "结余", "支出进度"), "head"),
+            SummaryRow(("上年结转", m(funds["carried"]), m(funds["paid_carried"]), m(funds["balance_carried"]),
+                        pct(funds["progress_carried"]))),
+            SummaryRow(("当年下达", m(funds["allocated"]), m(funds["paid_allocated"]), m(funds["balance_allocated"]),
+                        pct(funds["progress_allocated"]))),
+            SummaryRow(("合计", m(funds["available"]), m(funds["paid"]), m(funds["balance"]), pct(funds["progress"])))]
+    if funds["by_level"]:
+        rows += [SummaryRow((f"按资金级次（{u}）",), "title"), SummaryRow(("级次", "到位", "已支出", "结余"), "head")]
+        rows += [SummaryRow((b["level"], m(b["amount"]), m(b["paid"]), m(b["balance"]))) for b in funds["by_level"]]
+    for key, title in (("by_direction", "按支出方向"), ("by_size", "按项目规模"), ("by_econ_class", "按经济科目")):
+        rows += [SummaryRow((f"{title}（{u}）",), "title"), SummaryRow(("类别", "项目数", "金额", "占比"), "head")]
+        rows += [SummaryRow((b["name"], str(b["count"]), m(b["amount"]), pct(b["share"]))) for b in funds[key]]
+    rows.append(SummaryRow((f"单个项目支出10万元及以上（{u}）",), "title"))
+    if funds["large_projects"]:
+        rows.append(SummaryRow(("项目", "已支出"), "head"))
+        rows += [SummaryRow((p["project"], m(p["paid"]))) for p in funds["large_projects"]]
+    else:
+        rows.append(SummaryRow(("无",)))
+    return rows
+
+
+class SummaryModel(QAbstractTableModel):
+    """The read-only funds summary: titled blocks of rows; only the visible rows are ever painted."""
+
+    COLUMNS = 5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SummaryRow] = []
+
+    def set_rows(self, rows: list[SummaryRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[column] if column < len(row.cells) else None
+        if role == Qt.ItemDataRole.FontRole and row.style:
+            font = QFont()
+            font.setBold(True)
+            if row.style == "title":
+                font.setPointSizeF(font.pointSizeF() * 1.1)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and row.style == "head":
+            return QBrush(QColor("#eef2f7"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0 and not row.style == "title":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
 
 class FundOperationBox(QGroupBox):

@@ -148,6 +148,7 @@ class OverviewTab(QWidget):
         right.addWidget(self.findings, 1)
         body.addLayout(right, 2)
         layout.addLayout(body, 1)
+        self._shown_findings: list[dict[str, str]] | None = None
         rdoc.changed.connect(self._on_document_changed)
         self._on_document_changed()
 
@@ -162,8 +163,12 @@ class OverviewTab(QWidget):
         self.values["grade"].setText(result["grade"])
         self.warning.setText(progress_warning(result))
         self.warning.setVisible(bool(self.warning.text()))
-        self.chart.set_monthly(funds["monthly"])
+        if funds["monthly"] is not self.chart.monthly:
+            self.chart.set_monthly(funds["monthly"])
         findings = result["findings"]
+        if findings == self._shown_findings:
+            return  # the list is long on big reports; rebuild it only when it changed
+        self._shown_findings = findings
         counts = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITY}
         self.findings_title.setText(
             f"<b>检查发现的问题</b>　错误 {counts['error']}　警告 {counts['warning']}　提示 {counts['info']}"
