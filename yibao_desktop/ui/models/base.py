@@ -80,7 +80,7 @@ class RowTableModel(QAbstractTableModel):
         self.row_class = ROW_COLLECTIONS[collection]
         self._rows = get_rows(rdoc.report, collection)
         self._count = len(self._rows)
-        self._signatures = self.signatures()
+        self._state = self.state()
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
         unit.changed.connect(self._on_unit_changed)
@@ -274,34 +274,39 @@ class RowTableModel(QAbstractTableModel):
             self.beginResetModel()
             self._rows = get_rows(self.rdoc.report, self.collection)
             self._count = len(self._rows)
-            self._signatures = self.signatures()
+            self._state = self.state()
             self.endResetModel()
 
-    def signatures(self) -> list[Any]:
-        """What each row's cells depend on; a row is repainted when an element is not the
-        identical object as before (rows are frozen, compute reuses unchanged results)."""
-        return list(self._rows)
+    def state(self) -> Any:
+        """What the cells depend on, kept between changes to find the rows to repaint."""
+        return self._rows
+
+    def changed_rows(self, old: Any, new: Any) -> list[int]:
+        """Rows whose inputs are not the identical objects as before (rows are frozen and
+        compute reuses unchanged results, so identity is exact and cheap)."""
+        return [i for i, (a, b) in enumerate(zip(old, new)) if a is not b]
 
     def _on_document_changed(self) -> None:
         self._rows = get_rows(self.rdoc.report, self.collection)
         count = len(self._rows)
-        if count != self._count or len(self._signatures) != count:
+        if count != self._count:
             self._on_document_structure_changed(self.collection)
             return
-        old, new = self._signatures, self.signatures()
-        self._signatures = new
-        if new is old:
-            return
+        old, self._state = self._state, self.state()
+        rows = self.changed_rows(old, self._state)
         last = len(self.columns) - 1
-        # Emit one dataChanged per run of changed rows, so only those rows are repainted.
-        start = None
-        for i in range(count + 1):
-            changed = i < count and not _same(old[i], new[i])
-            if changed and start is None:
-                start = i
-            elif not changed and start is not None:
-                self.dataChanged.emit(self.index(start, 0), self.index(i - 1, last))
-                start = None
+        # One dataChanged per run of changed rows, so only those rows are repainted.
+        start = prev = None
+        for i in rows:
+            if start is None:
+                start = prev = i
+            elif i == prev + 1:
+                prev = i
+            else:
+                self.dataChanged.emit(self.index(start, 0), self.index(prev, last))
+                start = prev = i
+        if start is not None:
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, last))
 
     def _repaint_all(self) -> None:
         if self._count:
@@ -310,14 +315,6 @@ class RowTableModel(QAbstractTableModel):
     def _on_unit_changed(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
         self._repaint_all()
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    if type(a) is tuple and type(b) is tuple and len(a) == len(b):
-        return all(x is y or (type(x) is tuple and x == y) for x, y in zip(a, b))
-    return False
 
 
 def _replace(row: Any, field_name: str | None, value: Any) -> Any:

@@ -71,17 +71,18 @@ class ExpenditureModel(RowTableModel):
             Column("paid_on", "支付日期", "date", width=100),
         ], unit)
 
-    def signatures(self) -> list[Any]:
+    def state(self) -> Any:
         marks: dict[int, list[tuple[str, str]]] = {}
         for where, f in findings_by_where(self.rdoc.result).items():
             if where.startswith("expenditures["):
                 marks.setdefault(int(where[13:where.index("]")]), []).append((where, f["severity"]))
-        key = (self._rows, marks)
-        previous = getattr(self, "_last_key", None)
-        if previous is not None and previous[0] is key[0] and previous[1] == marks:
-            return self._signatures  # same rows, same marks: nothing to repaint (5,000-row reports)
-        self._last_key = key
-        return [(row, tuple(marks.get(i, ()))) for i, row in enumerate(self._rows)]
+        return self._rows, marks
+
+    def changed_rows(self, old: Any, new: Any) -> list[int]:
+        (old_rows, old_marks), (new_rows, new_marks) = old, new
+        changed = set() if old_rows is new_rows else set(super().changed_rows(old_rows, new_rows))
+        changed.update(i for i in old_marks.keys() | new_marks.keys() if old_marks.get(i) != new_marks.get(i))
+        return sorted(i for i in changed if i < len(new_rows))
 
     def extra_data(self, row: int, col: Column, role: int) -> Any:
         if role in (BACKGROUND, TOOLTIP):
@@ -117,10 +118,14 @@ class FundOpLineModel(RowTableModel):
             Column(None, "占比%", "computed", width=80),
         ], unit)
 
-    def signatures(self) -> list[Any]:
+    def state(self) -> Any:
         fo = self.rdoc.result.get("fund_operation")
-        shares = tuple(s["share"] for s in fo[f"{self.side}_shares"]) if fo else ()
-        return [(row, shares) for row in self._rows]
+        return self._rows, (tuple(s["share"] for s in fo[f"{self.side}_shares"]) if fo else ())
+
+    def changed_rows(self, old: Any, new: Any) -> list[int]:
+        if old[1] != new[1]:  # a share moved: every row's share may have changed
+            return list(range(len(new[0])))
+        return super().changed_rows(old[0], new[0])
 
     def computed_data(self, row: int, col: Column, role: int) -> Any:
         fo = self.rdoc.result.get("fund_operation")
@@ -176,11 +181,15 @@ class IndicatorModel(RowTableModel):
     def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
         super().__init__(rdoc, "indicators", IND_COLUMNS, unit)
 
-    def signatures(self) -> list[Any]:
-        rows = self._rows
-        results = self.rdoc.result["indicators"]
-        return [(row, results[i] if i < len(results) else None, rows[i - 1] if i else None)
-                for i, row in enumerate(rows)]
+    def state(self) -> Any:
+        return self._rows, self.rdoc.result["indicators"]
+
+    def changed_rows(self, old: Any, new: Any) -> list[int]:
+        (old_rows, old_res), (new_rows, new_res) = old, new
+        # A row repaints when it, its result or the row above (grouped level names) changed.
+        return [i for i in range(len(new_rows))
+                if old_rows[i] is not new_rows[i] or old_res[i] is not new_res[i]
+                or (i and old_rows[i - 1] is not new_rows[i - 1])]
 
     def is_editable(self, row: int, column: int) -> bool:
         col = self.columns[column]
