@@ -62,7 +62,7 @@ class ExpenditureModel(RowTableModel):
                                 (e.econ_class for e in rdoc.report.expenditures))
 
         super().__init__(rdoc, "expenditures", [
-            Column("project", "项目名称", width=220),
+            Column("project", "项目名称", width=200),
             Column("direction", "支出方向", "text", directions, 140, extra={"suggest": True}),
             Column("econ_class", "经济科目", "text", econ, 100, extra={"suggest": True}),
             Column("pool", "资金来源", "enum", POOLS, 80),
@@ -154,7 +154,7 @@ def _suggestions(template_values: Sequence[str], used: Any) -> list[str]:
 IND_COLUMNS = [
     Column("level1", "一级指标", "text", width=90, extra={"suggest": True}),
     Column("level2", "二级指标", "text", width=100, extra={"suggest": True}),
-    Column("name", "三级指标", width=220),
+    Column("name", "三级指标", width=200),
     Column("target_text", "指标值", width=90, tip="如 ≥90%、＞85%、不低于95%、全覆盖、≤10%、0起、有所提升"),
     Column("nature", "性质", "enum", NATURES, 55, optional=True),
     Column("unit", "单位", width=55),

@@ -38,7 +38,7 @@ class ScoringTab(QWidget):
         self.level1_model = Level1Model(rdoc)
         self.level1_view = SheetView()
         self.level1_view.setModel(self.level1_model)
-        for i, width in enumerate((150, 70, 150, 80)):
+        for i, width in enumerate((130, 60, 130, 80)):
             self.level1_view.setColumnWidth(i, width)
         left.addWidget(self.level1_view, 2)
         self.counts = QLabel()
@@ -70,7 +70,7 @@ class ScoringTab(QWidget):
         labels_row.addStretch(1)
         form.addRow("等级名称", labels_row)
         left.addWidget(settings)
-        layout.addLayout(left, 2)
+        layout.addLayout(left, 5)
 
         right = QVBoxLayout()
         right.addWidget(QLabel("<b>定性评分与人工调整</b>　<span style='color:#5a6472'>定性指标在区间内填写得分；"
@@ -80,9 +80,11 @@ class ScoringTab(QWidget):
         self.override_view.setModel(self.override_model)
         for i, col in enumerate(IND_COLUMNS):
             self.override_view.setColumnHidden(i, col.header not in OVERRIDE_COLUMNS)
-        self.override_view.setColumnWidth(IND_COL["三级指标"], 240)
+        for header, width in (("三级指标", 190), ("评级", 75), ("得分", 60), ("人工得分", 70), ("调整理由", 130),
+                              ("定性区间", 90)):
+            self.override_view.setColumnWidth(IND_COL[header], width)
         right.addWidget(self.override_view, 1)
-        layout.addLayout(right, 3)
+        layout.addLayout(right, 6)
         rdoc.changed.connect(self._on_document_changed)
         self._on_document_changed()
 
