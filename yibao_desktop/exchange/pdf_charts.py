@@ -1,0 +1,131 @@
+"""The two charts of the report, drawn with ReportLab graphics (vector, no Qt).
+
+Coordinates are floats made from compute's strings; every label printed is compute's string.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+
+ACTUAL = colors.HexColor("#B22222")
+SCHEDULE = colors.HexColor("#7F7F7F")
+WEIGHT = colors.HexColor("#A6BDDB")
+SCORE = colors.HexColor("#2B5A8C")
+
+PROGRESS_LEGEND = ("实际累计支出进度", "序时进度（按月均匀）")
+SCORE_LEGEND = ("分值", "得分")
+BUDGET_LABEL = "预算执行率"
+
+
+def _num(text: str | None) -> float:
+    return float(text) if text else 0.0
+
+
+def progress_chart(monthly: Sequence[dict[str, Any]], font: str, width: float, height: float = 210) -> Drawing:
+    """Monthly cumulative spending progress against the even schedule (month/12)."""
+    d = Drawing(width, height)
+    plot = LinePlot()
+    plot.x, plot.y = 40, 42
+    plot.width, plot.height = width - 60, height - 62
+    actual = [(m["month"], _num(m["progress"])) for m in monthly]
+    schedule = [(m["month"], _num(m["schedule"])) for m in monthly]
+    plot.data = [actual, schedule]
+    top = max([100.0] + [v for _, v in actual])
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = 0, top
+    plot.yValueAxis.valueStep = 20
+    plot.yValueAxis.labelTextFormat = "%d%%"
+    plot.yValueAxis.labels.fontName = font
+    plot.yValueAxis.labels.fontSize = 8
+    plot.yValueAxis.visibleGrid = True
+    plot.yValueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0.5, 12.5
+    plot.xValueAxis.valueSteps = list(range(1, 13))
+    plot.xValueAxis.labelTextFormat = lambda v: f"{int(v)}月"
+    plot.xValueAxis.labels.fontName = font
+    plot.xValueAxis.labels.fontSize = 8
+    plot.lines[0].strokeColor = ACTUAL
+    plot.lines[0].strokeWidth = 1.6
+    plot.lines[0].symbol = makeMarker("FilledCircle", size=3.5, fillColor=ACTUAL, strokeColor=ACTUAL)
+    plot.lines[1].strokeColor = SCHEDULE
+    plot.lines[1].strokeWidth = 1
+    plot.lines[1].strokeDashArray = (4, 3)
+    d.add(plot)
+    # Value labels from compute's strings, above the actual line.
+    for m in monthly:
+        if m["progress"] is None:
+            continue
+        x = plot.x + (m["month"] - 0.5) / 12 * plot.width
+        y = plot.y + _num(m["progress"]) / top * plot.height + 5
+        d.add(String(x, y, f"{m['progress']}%", fontName=font, fontSize=6.5, fillColor=ACTUAL, textAnchor="middle"))
+    legend = Legend()
+    legend.fontName = font
+    legend.fontSize = 8.5
+    legend.x, legend.y = plot.x + 6, 14
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 150
+    legend.dx, legend.dy = 14, 6
+    legend.colorNamePairs = [(ACTUAL, PROGRESS_LEGEND[0]), (SCHEDULE, PROGRESS_LEGEND[1])]
+    d.add(legend)
+    return d
+
+
+def score_chart(level1: Sequence[dict[str, Any]], budget: dict[str, Any] | None, font: str, width: float,
+                height: float = 210) -> Drawing:
+    """Score against weight for every level-1 indicator (and the budget-execution item)."""
+    names = [row["name"] for row in level1]
+    weights = [row["weight"] for row in level1]
+    scores = [row["score"] for row in level1]
+    if budget is not None and _num(budget.get("weight")) > 0:
+        names.append(BUDGET_LABEL)
+        weights.append(budget["weight"])
+        scores.append(budget["score"])
+    d = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 40, 42
+    chart.width, chart.height = width - 60, height - 62
+    chart.data = [[_num(w) for w in weights], [_num(s) for s in scores]]
+    chart.barLabelArray = [[w or "—" for w in weights], [s for s in scores]]
+    chart.barLabelFormat = "values"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7.5
+    chart.barLabels.nudge = 6
+    chart.categoryAxis.categoryNames = names
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8.5
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max([10.0] + chart.data[0] + chart.data[1]) * 1.15
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.bars[0].fillColor = WEIGHT
+    chart.bars[1].fillColor = SCORE
+    chart.bars.strokeColor = None
+    chart.barSpacing = 2
+    chart.groupSpacing = 14
+    d.add(chart)
+    legend = Legend()
+    legend.fontName = font
+    legend.fontSize = 8.5
+    legend.x, legend.y = chart.x + 6, 14
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 70
+    legend.dx, legend.dy = 10, 8
+    legend.colorNamePairs = [(WEIGHT, SCORE_LEGEND[0]), (SCORE, SCORE_LEGEND[1])]
+    d.add(legend)
+    return d
+
+
+def chart_texts(level1: Sequence[dict[str, Any]]) -> str:
+    """Every text the charts can draw (for the glyph-coverage check)."""
+    return "".join(PROGRESS_LEGEND + SCORE_LEGEND) + BUDGET_LABEL + "".join(r["name"] for r in level1) \
+        + "0123456789.%—月"

@@ -1,0 +1,833 @@
+"""The PDF report (issue 4): GB/T 9704 layout with ReportLab, no Qt.
+
+Entry points for the window and the CLI:
+
+- `export_pdf(report, path, draft=..., progress=...)` writes the report (atomically: a temp file
+  renamed into place) and returns an `ExportResult`;
+- `build_pdf(report, ...)` returns the bytes without writing;
+- a final export raises `FinalExportRefused` (a UserError listing the error findings) while
+  compute reports any; a draft always works and carries a diagonal 草稿 watermark on every page.
+
+Every figure printed is a string of `compute(report)` (or an input amount formatted by
+domain.money); nothing is recomputed here. The report's JSON (`report_to_json`) is embedded as an
+attachment. A final export also gets an empty signature field over the closing unit name and
+date, which `signing.sign_pdf` fills with the visible stamp.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+from reportlab.platypus.doctemplate import BaseDocTemplate, NextPageTemplate, PageTemplate
+from reportlab.platypus.flowables import Flowable, PageBreak
+
+from yibao_desktop import __version__
+from yibao_desktop.domain.calc import compute
+from yibao_desktop.fileio import write_atomic
+from yibao_desktop.domain.errors import UserError
+from yibao_desktop.domain.interchange import report_to_json
+from yibao_desktop.domain.money import fmt_money
+from yibao_desktop.domain.narrative import counts_sentence, render
+from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
+from yibao_desktop.exchange import pdf_charts
+from yibao_desktop.exchange.pdf_fonts import CoverageCheck, FontSet, font_set
+from yibao_desktop.exchange.pdf_tables import SpanTable, runs_of
+from yibao_desktop.exchange.pdf_typeset import (
+    CellText,
+    GridParagraph,
+    GridSnap,
+    Line,
+    TitleBlock,
+    baseline_offset,
+    bind_keeps,
+    draw_lines,
+    layout_line,
+    make_units,
+)
+from yibao_desktop.templates import default_title, load_template
+
+# ------------------------------------------------------------------------------ page geometry
+
+PAGE_W, PAGE_H = A4
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 37 * mm, 35 * mm, 28 * mm, 26 * mm
+BLOCK_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm
+BLOCK_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM  # 225 mm
+CELLS, LINES = 28, 22
+PITCH = BLOCK_W / CELLS  # ≈ 15.79 pt
+LINE = BLOCK_H / LINES  # ≈ 28.99 pt
+BODY_SIZE = 16  # 3号
+TITLE_SIZE = 22  # 2号
+PAGE_NUMBER_SIZE = 14  # 4号
+PAGE_NUMBER_GAP = 7 * mm
+# Landscape annex pages: the portrait margins turned with the page (block 225 × 156 mm).
+L_PAGE_W, L_PAGE_H = landscape(A4)
+L_MARGIN_LEFT, L_MARGIN_RIGHT, L_MARGIN_TOP, L_MARGIN_BOTTOM = 37 * mm, 35 * mm, 26 * mm, 28 * mm
+L_BLOCK_W = L_PAGE_W - L_MARGIN_LEFT - L_MARGIN_RIGHT
+L_BLOCK_H = L_PAGE_H - L_MARGIN_TOP - L_MARGIN_BOTTOM
+
+TABLE_SIZE = 10.5  # 五号
+SEAL_DIAMETER = 42 * mm
+SIGNATURE_FIELD = "YibaoSignature"
+SEAL_KEY = "/YibaoSealCentre"  # private key on the signature field: seal centre, field coordinates
+ATTACHMENT_NAME = "yibao-report.json"
+ANNEX_TITLES = ("项目支出绩效自评表", "中央对地方转移支付区域绩效自评表")
+CENTRAL_DEPARTMENT = "国家医疗保障局"
+FUND_MANAGEMENT_ITEMS = ("分配科学性", "下达及时性", "拨付合规性", "使用规范性", "执行准确性",
+                         "预算绩效管理情况", "支出责任履行情况")
+KEYWORD_DRAFT = "yibao-desktop draft"
+KEYWORD_FINAL = "yibao-desktop final"
+
+ProgressFn = Callable[[int, str], None]
+
+_H1 = re.compile(r"^[一二三四五六七八九十]+、")
+_H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_H3 = re.compile(r"^(\d+[.．、]|[（(]\d+[）)])")
+
+
+class FinalExportRefused(UserError):
+    """A final export while compute reports error-severity findings; `.findings` lists them."""
+
+    def __init__(self, findings: Sequence[dict[str, str]]):
+        self.findings = list(findings)
+        items = "\n".join(f"  {n}. {f['message']}" for n, f in enumerate(self.findings, 1))
+        super().__init__(f"报告还有 {len(self.findings)} 项错误，不能导出正式版（可先导出草稿）：\n{items}")
+
+
+@dataclass(frozen=True)
+class SignatureSpot:
+    """Where the closing block (unit name and date) landed: the signature field goes there."""
+
+    page_index: int
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in page coordinates
+    seal_centre: tuple[float, float]  # relative to the box's lower left corner
+
+
+@dataclass
+class BuiltPdf:
+    data: bytes
+    pages: int
+    draft: bool
+    spot: SignatureSpot | None
+    fonts: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    pages: int
+    size: int
+    draft: bool
+
+
+def heading_role(text: str) -> str:
+    """一、 → 黑体, （一） → 楷体, 1. and （1） → 仿宋 (GB/T 9704 7.3.3)."""
+    if _H2.match(text):
+        return "kai"
+    if _H3.match(text):
+        return "fang"
+    return "hei"
+
+
+def paragraph_spans(text: str) -> list[tuple[str, str]]:
+    """A paragraph that opens with a run-in heading ("（一）资金投入情况。正文……") gets the heading
+    part in the heading's face, the rest in 仿宋."""
+    m = _H1.match(text) or _H2.match(text)
+    if m:
+        end = text.find("。", m.end())
+        if 0 < end <= 40:
+            return [(text[:end + 1], heading_role(text)), (text[end + 1:], "fang")]
+    return [(text, "fang")]
+
+
+def format_date(d: date) -> str:
+    """成文日期 in Arabic digits without leading zeros (GB/T 9704 7.3.5.1)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def refuse_final_if_errors(result: dict[str, Any]) -> None:
+    errors = [f for f in result["findings"] if f["severity"] == "error"]
+    if errors:
+        raise FinalExportRefused(errors)
+
+
+# ------------------------------------------------------------------------------- flowables
+
+
+class Caption(Flowable):
+    """One grid line: a table or figure title centred in 黑体, an optional unit note on the right."""
+
+    def __init__(self, title: str, fonts: FontSet, note: str = "", keep_with_next: bool = True, size: float = 14):
+        super().__init__()
+        self.title, self.note, self.fonts, self.size = title, note, fonts, size
+        self.keep_next = keep_with_next
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = availWidth, LINE
+        return self.width, self.height
+
+    def draw(self):
+        units = make_units([(self.title, "hei")], self.fonts, self.size, None, self.width)
+        natural = sum(u.width for u in units)
+        lines = [Line(layout_line(units, self.size, (self.width - natural) / 2, 0.0), natural, True)]
+        draw_lines(self.canv, lines, 0, self.height, LINE, self.size, baseline_offset(LINE, self.size))
+        if self.note:
+            size = TABLE_SIZE
+            units = make_units([(self.note, "fang")], self.fonts, size, None, self.width)
+            natural = sum(u.width for u in units)
+            lines = [Line(layout_line(units, size, self.width - natural, 0.0), natural, True)]
+            draw_lines(self.canv, lines, 0, self.height * 0.72, self.height * 0.72, size,
+                       baseline_offset(self.height * 0.72, size))
+
+
+class ClosingBlock(Flowable):
+    """附件说明, then the signature block: two lines of room for the seal, the unit's name centred
+    over the date, the date 4 characters from the right, and a line for the signature stamp."""
+
+    def __init__(self, unit: str, date_text: str, attachments: Sequence[str], fonts: FontSet,
+                 on_place: Callable[[SignatureSpot], None]):
+        super().__init__()
+        self.unit, self.date_text, self.attachments = unit, date_text, list(attachments)
+        self.fonts = fonts
+        self.on_place = on_place
+        self.lines_before = (1 + len(self.attachments)) if self.attachments else 0
+
+    def wrap(self, availWidth, availHeight):
+        self.width = availWidth
+        self.height = (self.lines_before + 5) * LINE
+        return self.width, self.height
+
+    def _line(self, text: str, x: float, align: str) -> tuple[Line, float]:
+        units = make_units([(text, "fang")], self.fonts, BODY_SIZE, PITCH, self.width)
+        natural = sum(u.width for u in units)
+        x0 = x - natural if align == "right" else x
+        return Line(layout_line(units, BODY_SIZE, x0, 0.0), natural, True), natural
+
+    def draw(self):
+        canv = self.canv
+        rows: list[Line] = []
+        if self.attachments:
+            rows.append(Line([], 0, True))
+            for k, name in enumerate(self.attachments, 1):
+                prefix = "附件：" if k == 1 else ""
+                line, _ = self._line(f"{prefix}{k}.{name}", 2 * PITCH if k == 1 else 5 * PITCH, "left")
+                rows.append(line)
+        rows += [Line([], 0, True), Line([], 0, True)]
+        date_right = self.width - 4 * PITCH
+        date_line, date_w = self._line(self.date_text, date_right, "right")
+        centre = date_right - date_w / 2
+        unit_units = make_units([(self.unit, "fang")], self.fonts, BODY_SIZE, PITCH, self.width)
+        unit_w = sum(u.width for u in unit_units)
+        unit_x = max(0.0, min(centre - unit_w / 2, self.width - unit_w))
+        rows.append(Line(layout_line(unit_units, BODY_SIZE, unit_x, 0.0), unit_w, True))
+        rows.append(date_line)
+        draw_lines(canv, rows, 0, self.height, LINE, BODY_SIZE, baseline_offset(LINE, BODY_SIZE))
+        # The signature field: from the seal's top (two lines above the unit) to the stamp line.
+        x0, y0 = canv.absolutePosition(0, 0)
+        box = (x0, y0, x0 + self.width, y0 + 5 * LINE)
+        seal = (centre, 3 * LINE)  # the seal's centre sits on the top of the unit's line
+        self.on_place(SignatureSpot(canv.getPageNumber() - 1, box, seal))
+
+
+class ParagraphAndTail(Flowable):
+    """The last body paragraph and the closing block: the block never stands alone on a page,
+    at least two lines of the paragraph go with it."""
+
+    def __init__(self, para: GridParagraph | None, tail: Flowable):
+        super().__init__()
+        self.para, self.tail = para, tail
+
+    def wrap(self, availWidth, availHeight):
+        ph = self.para.wrap(availWidth, availHeight)[1] if self.para else 0
+        th = self.tail.wrap(availWidth, availHeight)[1]
+        self.width, self.height = availWidth, ph + th
+        self._ph = ph
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        if self.height <= availHeight + 0.01:
+            return [self]
+        if self.para is None:
+            return []
+        lines = self.para._layout(availWidth)
+        n = len(lines)
+        th = self.tail.wrap(availWidth, availHeight)[1]
+        fit = int((availHeight + 0.01) // LINE)
+        keep = min(n, 2)
+        first = min(fit, n - keep)
+        if first < 2:
+            return []
+        return [self.para._part(lines[:first]), ParagraphAndTail(self.para._part(lines[first:]), self.tail)]
+
+    def draw(self):
+        if self.para is not None:
+            self.para.drawOn(self.canv, 0, self.height - self._ph)
+        self.tail.drawOn(self.canv, 0, 0)
+
+
+# ------------------------------------------------------------------------------- the document
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, buf, *, title: str, author: str, draft: bool, fonts: FontSet,
+                 progress: Callable[[], None] | None, **kw):
+        super().__init__(buf, pagesize=A4, title=title, author=author, subject="绩效自评报告",
+                         creator=f"医保绩效自评助手 {__version__}",
+                         keywords=KEYWORD_DRAFT if draft else KEYWORD_FINAL, lang="zh-CN", **kw)
+        self.draft = draft
+        self.fonts = fonts
+        self._tick = progress
+        from reportlab.platypus.frames import Frame
+
+        portrait = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BLOCK_W, BLOCK_H + 0.05, 0, 0, 0, 0, id="body")
+        wide = Frame(L_MARGIN_LEFT, L_MARGIN_BOTTOM, L_BLOCK_W, L_BLOCK_H + 0.05, 0, 0, 0, 0, id="annex")
+        self.addPageTemplates([
+            PageTemplate("portrait", [portrait], onPageEnd=self._decorate, pagesize=A4),
+            PageTemplate("landscape", [wide], onPageEnd=self._decorate, pagesize=landscape(A4)),
+        ])
+
+    def afterFlowable(self, flowable):
+        if self._tick is not None:
+            self._tick()
+
+    def _decorate(self, canv, doc):
+        canv.saveState()
+        number = canv.getPageNumber()
+        w, h = canv._pagesize
+        portrait = w < h
+        left = MARGIN_LEFT if portrait else L_MARGIN_LEFT
+        block_w = BLOCK_W if portrait else L_BLOCK_W
+        bottom = MARGIN_BOTTOM if portrait else L_MARGIN_BOTTOM
+        font = self.fonts.primary("song")
+        text = f"— {number} —"
+        tw = font.width(text, PAGE_NUMBER_SIZE)
+        y = bottom - PAGE_NUMBER_GAP - PAGE_NUMBER_SIZE * 0.8
+        # Odd pages on the right, even pages on the left, one character in from the edge.
+        x = left + block_w - PAGE_NUMBER_SIZE - tw if number % 2 else left + PAGE_NUMBER_SIZE
+        canv.setFont(font.name, PAGE_NUMBER_SIZE)
+        canv.drawString(x, y, text)
+        if self.draft:
+            mark = self.fonts.primary("hei")
+            canv.setFillColor(colors.Color(0.55, 0.55, 0.55))
+            canv.setFillAlpha(0.22)
+            canv.translate(w / 2, h / 2)
+            canv.rotate(45 if portrait else 30)
+            canv.setFont(mark.name, 150)
+            canv.drawCentredString(0, -50, "草稿")
+        canv.restoreState()
+
+
+class _Builder:
+    """Turns the report and its compute result into the list of flowables."""
+
+    def __init__(self, report: Report, result: dict[str, Any], fonts: FontSet, issued: date):
+        self.report, self.result, self.fonts = report, result, fonts
+        self.issued = issued
+        self.check = CoverageCheck(fonts)
+        self.story: list[Flowable] = []
+        self.spot: SignatureSpot | None = None
+        self.tables = 0
+        self.figures = 0
+        self.fund_name = _fund_name(report)
+
+    # -- text helpers
+
+    def para(self, section: str, spans: Sequence[tuple[str, str]], **kw) -> GridParagraph:
+        for text, role in spans:
+            self.check.add(section, role, text)
+        p = GridParagraph(spans, self.fonts, size=BODY_SIZE, cells=CELLS, line_height=LINE, **kw)
+        self.story.append(p)
+        return p
+
+    def heading(self, text: str) -> None:
+        self.para(text, [(text, heading_role(text))], keep_with_next=True)
+
+    def cell(self, section: str, text: str | None, role: str = "fang", align: str = "left",
+             size: float = TABLE_SIZE) -> CellText:
+        text = "—" if text is None or text == "" else str(text)
+        self.check.add(section, role, text)
+        return CellText([(text, role)], self.fonts, size=size, align=align)
+
+    def head(self, section: str, text: str) -> CellText:
+        return self.cell(section, text, "hei", "center")
+
+    def caption(self, text: str, note: str = "", keep_with_next: bool = True) -> None:
+        self.check.add(text, "hei", text)
+        self.check.add(text, "fang", note)
+        self.story.append(Caption(text, self.fonts, note, keep_with_next))
+
+    def table(self, title: str, note: str, header: list[list[Any]], body: list[list[Any]], widths: Sequence[float],
+              header_cmds: Sequence[tuple] = (), body_cmds: Sequence[tuple] = ()) -> None:
+        self.tables += 1
+        self.caption(f"表{self.tables} {title}", note)
+        scale = BLOCK_W / sum(widths)
+        t = SpanTable(header, body, [w * scale for w in widths], header_cmds, body_cmds)
+        self.story.append(GridSnap(t, LINE))
+
+    def figure(self, drawing, title: str) -> None:
+        self.figures += 1
+        self.story.append(GridSnap(drawing, LINE, keep_with_next=True))
+        self.caption(f"图{self.figures} {title}", keep_with_next=False)
+
+    # -- the report
+
+    def build(self) -> list[Flowable]:
+        report, result = self.report, self.result
+        title = default_title(report.meta)
+        self.check.add("标题", "title", title)
+        protected = [report.meta.unit] + ([self.fund_name] if len(self.fund_name) <= 18 else [])
+        self.story.append(TitleBlock(title, self.fonts, size=TITLE_SIZE, line_height=LINE, protected=protected))
+        self.story.append(Spacer(BLOCK_W, LINE))
+
+        funds_done = scores_done = False
+        for i, section in enumerate(report.narrative):
+            label = section.heading or section.key or f"第 {i + 1} 节"
+            if section.heading:
+                self.heading(section.heading)
+            text = render(section.text, report, result)
+            for raw in text.split("\n"):
+                raw = raw.strip()
+                if raw:
+                    self.para(label, paragraph_spans(raw))
+            if not funds_done and (section.key == "funds_input" or "资金投入" in section.heading):
+                self.funds_block()
+                funds_done = True
+            if not scores_done and (section.key == "indicator_analysis" or "绩效指标完成" in section.heading):
+                self.scores_block(text)
+                scores_done = True
+        if not funds_done:
+            self.funds_block()
+        if not scores_done:
+            self.scores_block("")
+        self.closing()
+        self.annex_project_table()
+        self.annex_transfer_table()
+        return bind_keeps(self.story)
+
+    def funds_block(self) -> None:
+        f = self.result["funds"]
+        sec = "资金情况表"
+        cell, head = self.cell, self.head
+        # Income lines as entered, total from compute.
+        body = []
+        for n, inc in enumerate(self.report.incomes, 1):
+            body.append([cell(sec, str(n), align="center"), cell(sec, inc.level, align="center"),
+                         cell(sec, inc.kind, align="center"), cell(sec, inc.doc_no),
+                         cell(sec, inc.date.isoformat() if inc.date else None, align="center"),
+                         cell(sec, fmt_money(inc.amount), align="right"), cell(sec, inc.note)])
+        body.append([cell(sec, "合计", "hei", "center"), "", "", "", "", cell(sec, f["available"], align="right"),
+                     cell(sec, "")])
+        self.table("资金来源情况", "单位：元",
+                   [[head(sec, h) for h in ("序号", "资金级次", "资金性质", "文号", "下达日期", "金额", "备注")]],
+                   body, (26, 48, 52, 108, 62, 70, 76), body_cmds=[("SPAN", (0, -1), (4, -1))])
+        # Pools, then levels.
+        rows = [
+            ("上年结转资金", f["carried"], f["paid_carried"], f["balance_carried"], f["progress_carried"]),
+            ("当年下达资金", f["allocated"], f["paid_allocated"], f["balance_allocated"], f["progress_allocated"]),
+            ("合计", f["available"], f["paid"], f["balance"], f["progress"]),
+        ]
+        body = [[cell(sec, r[0], "hei" if r[0] == "合计" else "fang", "center")]
+                + [cell(sec, v, align="right") for v in r[1:]] for r in rows]
+        cmds: list[tuple] = []
+        if f["by_level"]:
+            body.append([cell(sec, "按资金级次", "hei", "center"), "", "", "", ""])
+            cmds.append(("SPAN", (0, len(body) - 1), (4, len(body) - 1)))
+            cmds.append(("BACKGROUND", (0, len(body) - 1), (4, len(body) - 1), colors.HexColor("#F2F2F2")))
+            for lvl in f["by_level"]:
+                body.append([cell(sec, f"{lvl['level']}资金", align="center"), cell(sec, lvl["amount"], align="right"),
+                             cell(sec, lvl["paid"], align="right"), cell(sec, lvl["balance"], align="right"),
+                             cell(sec, "—", align="center")])
+        self.table("资金使用及结余情况", "单位：元",
+                   [[head(sec, h) for h in ("资金类别", "可用资金", "已支出", "结余", "支出进度（%）")]],
+                   body, (90, 90, 90, 90, 82), body_cmds=cmds)
+        if f["progress"] is not None:
+            font = self.fonts.primary("hei")
+            self.check.add("图表", "hei", pdf_charts.chart_texts([]))
+            self.figure(pdf_charts.progress_chart(f["monthly"], font.name, BLOCK_W), "月度累计支出进度与序时进度")
+        for key, title in (("by_direction", "按支出方向"), ("by_size", "按单笔支出规模"), ("by_econ_class", "按经济科目")):
+            body = [[cell(sec, r["name"]), cell(sec, str(r["count"]), align="center"),
+                     cell(sec, r["amount"], align="right"), cell(sec, r["share"], align="right")] for r in f[key]]
+            body.append([cell(sec, "合计", "hei", "center"), cell(sec, str(f["project_count"]), align="center"),
+                         cell(sec, f["paid"], align="right"),
+                         cell(sec, "100.00" if f["paid"] != "0.00" else "—", align="right")])
+            self.table(f"资金支出情况（{title}）", "单位：元",
+                       [[head(sec, h) for h in (title[1:] if key != "by_size" else "支出规模", "项目个数", "金额",
+                                                "占比（%）")]],
+                       body, (170, 70, 110, 92))
+        if f["large_projects"]:
+            body = [[cell(sec, str(n), align="center"), cell(sec, r["project"]), cell(sec, r["paid"], align="right")]
+                    for n, r in enumerate(f["large_projects"], 1)]
+            self.table("单笔10万元及以上支出项目", "单位：元",
+                       [[head(sec, h) for h in ("序号", "项目名称", "支付金额")]], body, (40, 290, 112))
+        else:
+            self.para(sec, [("本年度无单笔10万元及以上的支出项目。", "fang")])
+        fo = self.result.get("fund_operation")
+        if fo:
+            self.fund_operation_table(fo)
+
+    def fund_operation_table(self, fo: dict[str, Any]) -> None:
+        sec = "基金运行情况表"
+        cell, head = self.cell, self.head
+        body: list[list[Any]] = []
+        cmds: list[tuple] = []
+        for side, label in (("income", "基金收入"), ("expense", "基金支出")):
+            start = len(body)
+            for line in fo[f"{side}_shares"]:
+                body.append([cell(sec, label, "hei", "center"), cell(sec, line["category"]),
+                             cell(sec, line["amount"], align="right"), cell(sec, line["share"], align="right")])
+            body.append([cell(sec, label, "hei", "center"), cell(sec, "合计", "hei"),
+                         cell(sec, fo[f"{side}_total"], align="right"), cell(sec, "—", align="center")])
+            cmds.append(("SPAN", (0, start), (0, len(body) - 1)))
+        for label, value in (("当年结余", fo["year_balance"]), ("累计结余", fo["closing_balance"]),
+                             ("基金可支付月数（月）", fo["months_payable"])):
+            body.append([cell(sec, label, "hei", "center"), "", cell(sec, value, align="right"), ""])
+            cmds.append(("SPAN", (0, len(body) - 1), (1, len(body) - 1)))
+        self.table("基金收支情况", "单位：元", [[head(sec, h) for h in ("类别", "项目", "金额", "占比（%）")]],
+                   body, (90, 170, 100, 82), body_cmds=cmds)
+
+    def scores_block(self, section_text: str) -> None:
+        r = self.result
+        sec = "评分情况"
+        sentence = counts_sentence(r["counts"])
+        if sentence not in section_text:
+            self.para(sec, [(f"本次自评{sentence}。", "fang")])
+        cell, head = self.cell, self.head
+        body = [[cell(sec, row["name"]), cell(sec, row["weight"], align="right"), cell(sec, row["score"], align="right")]
+                for row in r["level1"]]
+        be = r["budget_execution"]
+        if be["weight"] not in (None, "0"):
+            body.append([cell(sec, f"预算执行率（{be['rate'] or '—'}%）"), cell(sec, be["weight"], align="right"),
+                         cell(sec, be["score"], align="right")])
+        total_weight = "—" if any(f["code"] == "total_weight_not_100" for f in r["findings"]) else "100"
+        body.append([cell(sec, "总分", "hei", "center"), cell(sec, total_weight, align="right"),
+                     cell(sec, r["total_score"], align="right")])
+        body.append([cell(sec, "自评等级", "hei", "center"), cell(sec, r["grade"], "hei", "center"), ""])
+        cmds = [("SPAN", (1, -1), (2, -1))]
+        if r["cap"] is not None:
+            body.append([cell(sec, f"按预算执行率封顶：计算总分 {r['total_before_cap']} 分，封顶为 {r['cap']} 分。"), "", ""])
+            cmds.append(("SPAN", (0, -1), (2, -1)))
+        self.table("自评得分情况", "单位：分", [[head(sec, h) for h in ("一级指标", "分值", "得分")]], body,
+                   (222, 110, 110), body_cmds=cmds)
+        if r["level1"]:
+            font = self.fonts.primary("hei")
+            self.check.add("图表", "hei", pdf_charts.chart_texts(r["level1"]))
+            self.figure(pdf_charts.score_chart(r["level1"], be, font.name, BLOCK_W), "一级指标得分与分值对比")
+        overridden = [(i, res) for i, res in enumerate(r["indicators"]) if res["overridden"]]
+        if overridden:
+            self.para(sec, [(f"以下 {len(overridden)} 项指标的得分经人工调整，理由如下：", "fang")])
+            body = [[cell(sec, res["name"]), cell(sec, res["computed_score"], align="right"),
+                     cell(sec, res["score"], align="right"),
+                     cell(sec, self.report.indicators[i].override_reason.strip() or "（未填写理由）")]
+                    for i, res in overridden]
+            self.table("人工调整得分情况", "单位：分",
+                       [[head(sec, h) for h in ("三级指标", "按规则计算得分", "调整后得分", "调整理由")]], body,
+                       (130, 70, 62, 180))
+
+    def closing(self) -> None:
+        def place(spot: SignatureSpot) -> None:
+            self.spot = spot
+
+        unit = self.report.meta.unit or "（单位名称）"
+        self.check.add("落款", "fang", unit + format_date(self.issued) + "附件：" + "".join(ANNEX_TITLES))
+        block = ClosingBlock(unit, format_date(self.issued), ANNEX_TITLES, self.fonts, place)
+        last = self.story[-1] if self.story else None
+        if isinstance(last, GridParagraph) and not last.keep_next:
+            self.story.pop()
+            self.story.append(ParagraphAndTail(last, block))
+        else:
+            self.story.append(ParagraphAndTail(None, block))
+
+    # -- annex (landscape)
+
+    def _annex_head(self, number: int, title: str) -> None:
+        self.story.append(NextPageTemplate("landscape"))
+        self.story.append(PageBreak())
+        label = f"附件{number}"
+        self.check.add(label, "hei", label)
+        self.check.add(label, "title", title)
+        self.story.append(GridParagraph([(label, "hei")], self.fonts, size=BODY_SIZE, cells=40, line_height=LINE,
+                                        first_indent=0, align="left", keep_with_next=True))
+        annex_title = TitleBlock(title, self.fonts, size=18, line_height=LINE * 1.1)
+        annex_title.keep_next = True
+        self.story.append(annex_title)
+        year = f"（{self.report.meta.year}年度）"
+        self.check.add(label, "kai", year)
+        self.story.append(GridParagraph([(year, "kai")], self.fonts, size=14, cells=40, line_height=LINE * 0.9,
+                                        first_indent=0, align="center", keep_with_next=True))
+
+    def _indicator_rows(self, sec: str, with_scores: bool) -> tuple[list[list[Any]], list[tuple]]:
+        cell = self.cell
+        rows: list[list[Any]] = []
+        inds = self.result["indicators"]
+        for i, res in enumerate(inds):
+            src = self.report.indicators[i]
+            if res["qualitative"]:
+                actual = res["grade"] or "未评级"
+            else:
+                actual = f"{res['actual']}{res['unit']}" if res["actual"] is not None else None
+            reason = src.deviation_reason.strip()
+            if res["overridden"]:
+                note = f"得分经人工调整（按规则计算 {res['computed_score']} 分），理由：{src.override_reason.strip() or '未填写'}"
+                reason = f"{reason}\n{note}" if reason else note
+            row = [cell(sec, res["level1"], "fang", "center"), cell(sec, res["level2"], "fang", "center"),
+                   cell(sec, res["name"]), cell(sec, res["target_text"], align="center"), cell(sec, actual, align="center")]
+            if with_scores:
+                score = res["score"] + ("*" if res["overridden"] else "")
+                row += [cell(sec, res["weight"], align="center"), cell(sec, score, align="center")]
+            row.append(cell(sec, reason or ""))
+            rows.append(row)
+        cmds: list[tuple] = []
+        level1 = [r["level1"] for r in inds]
+        for a, b in runs_of(level1):
+            if b > a:
+                cmds.append(("SPAN", (0, a), (0, b)))
+            level2 = [r["level2"] for r in inds[a:b + 1]]
+            for c, d in runs_of(level2):
+                if d > c:
+                    cmds.append(("SPAN", (1, a + c), (1, a + d)))
+        return rows, cmds
+
+    def annex_project_table(self) -> None:
+        r, f, meta = self.result, self.result["funds"], self.report.meta
+        sec = "附件1 项目支出绩效自评表"
+        self._annex_head(1, ANNEX_TITLES[0])
+        cell, head = self.cell, self.head
+        be = r["budget_execution"]
+        goals = self._section_text("goals")
+        achieved = self._section_text("overall_goal")
+        # Top block: 8 columns.
+        top = [
+            [head(sec, "项目名称"), cell(sec, self.fund_name), "", "", "", "", "", ""],
+            [head(sec, "主管部门"), cell(sec, meta.competent_dept or None), "", "", head(sec, "实施单位"),
+             cell(sec, meta.unit), "", ""],
+            [head(sec, "项目资金（元）"), "", head(sec, "年初预算数"), head(sec, "全年预算数"), head(sec, "全年执行数"),
+             head(sec, "分值"), head(sec, "执行率（%）"), head(sec, "得分")],
+            [cell(sec, "年度资金总额", align="center"), "", cell(sec, "—", align="center"),
+             cell(sec, f["available"], align="right"), cell(sec, f["paid"], align="right"),
+             cell(sec, be["weight"], align="center"), cell(sec, f["progress"], align="center"),
+             cell(sec, be["score"], align="center")],
+            [cell(sec, "其中：当年财政拨款", align="center"), "", cell(sec, "—", align="center"),
+             cell(sec, f["allocated"], align="right"), cell(sec, f["paid_allocated"], align="right"),
+             cell(sec, "—", align="center"), cell(sec, f["progress_allocated"], align="center"),
+             cell(sec, "—", align="center")],
+            [cell(sec, "上年结转资金", align="center"), "", cell(sec, "—", align="center"),
+             cell(sec, f["carried"], align="right"), cell(sec, f["paid_carried"], align="right"),
+             cell(sec, "—", align="center"), cell(sec, f["progress_carried"], align="center"),
+             cell(sec, "—", align="center")],
+            [cell(sec, "其他资金", align="center"), "", cell(sec, "—", align="center"), cell(sec, "—", align="center"),
+             cell(sec, "—", align="center"), cell(sec, "—", align="center"), cell(sec, "—", align="center"),
+             cell(sec, "—", align="center")],
+            [head(sec, "年度总体目标"), head(sec, "预期目标"), "", "", head(sec, "实际完成情况"), "", "", ""],
+        ]
+        cmds = [
+            ("SPAN", (1, 0), (7, 0)), ("SPAN", (1, 1), (3, 1)), ("SPAN", (5, 1), (7, 1)),
+            ("SPAN", (0, 2), (1, 2)), ("SPAN", (0, 3), (1, 3)), ("SPAN", (0, 4), (1, 4)), ("SPAN", (0, 5), (1, 5)),
+            ("SPAN", (0, 6), (1, 6)), ("SPAN", (1, 7), (3, 7)), ("SPAN", (4, 7), (7, 7)),
+        ]
+        # One row per paragraph, so that long texts can break across pages.
+        left, right = _paragraphs(goals), _paragraphs(achieved)
+        for k in range(max(len(left), len(right))):
+            top.append(["", cell(sec, left[k] if k < len(left) else ""), "", "",
+                        cell(sec, right[k] if k < len(right) else ""), "", "", ""])
+            n = len(top) - 1
+            cmds += [("SPAN", (1, n), (3, n)), ("SPAN", (4, n), (7, n))]
+        cmds.append(("SPAN", (0, 7), (0, len(top) - 1)))
+        widths = (80, 70, 70, 80, 80, 50, 60, 147.8)
+        scale = L_BLOCK_W / sum(widths)
+        ws = [w * scale for w in widths]
+        self.story.append(SpanTable([], top, ws, body_cmds=cmds))
+        header = [
+            [head(sec, "绩效指标"), "", "", head(sec, "年度指标值"), head(sec, "实际完成值"), head(sec, "分值"),
+             head(sec, "得分"), head(sec, "偏差原因分析及改进措施")],
+            [head(sec, "一级指标"), head(sec, "二级指标"), head(sec, "三级指标"), "", "", "", "", ""],
+        ]
+        header_cmds = [("SPAN", (0, 0), (2, 0))] + [("SPAN", (c, 0), (c, 1)) for c in range(3, 8)] + [
+            ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#F2F2F2"))]
+        rows, body_cmds = self._indicator_rows(sec, with_scores=True)
+        total_weight = "—" if any(x["code"] == "total_weight_not_100" for x in r["findings"]) else "100"
+        rows.append([head(sec, "总分"), "", "", "", "", cell(sec, total_weight, align="center"),
+                     cell(sec, r["total_score"], "hei", "center"), cell(sec, f"自评等级：{r['grade']}", "hei")])
+        body_cmds.append(("SPAN", (0, -1), (4, -1)))
+        iw = (62, 70, 130, 80, 80, 40, 46, 129.8)
+        scale = L_BLOCK_W / sum(iw)
+        self.story.append(SpanTable(header, rows, [w * scale for w in iw], header_cmds, body_cmds))
+        sign = "项目负责人：　　　　　　　　财务负责人：　　　　　　　　填报日期：" + format_date(self.issued)
+        notes = "注：得分后标“*”的，为经人工调整的得分，理由见“偏差原因分析及改进措施”栏。"
+        self.check.add(sec, "fang", sign + notes)
+        self.story.append(Spacer(1, 6))
+        self.story.append(CellText([(sign, "fang")], self.fonts, size=12, leading=22))
+        if any(x["overridden"] for x in r["indicators"]):
+            self.story.append(CellText([(notes, "fang")], self.fonts, size=TABLE_SIZE, leading=16))
+
+    def annex_transfer_table(self) -> None:
+        r, f, meta = self.result, self.result["funds"], self.report.meta
+        sec = "附件2 中央对地方转移支付区域绩效自评表"
+        self._annex_head(2, ANNEX_TITLES[1])
+        cell, head = self.cell, self.head
+        central = CENTRAL_DEPARTMENT if meta.fund_type != "custom" else None
+        top: list[list[Any]] = [
+            [head(sec, "转移支付名称"), cell(sec, self.fund_name), "", "", "", ""],
+            [head(sec, "中央主管部门"), cell(sec, central), "", head(sec, "地方主管部门"),
+             cell(sec, meta.competent_dept or meta.unit), ""],
+            [head(sec, "资金使用单位"), cell(sec, meta.unit), "", "", "", ""],
+            [head(sec, "资金投入情况（元）"), "", head(sec, "全年预算数（A）"), head(sec, "全年执行数（B）"),
+             head(sec, "执行率（B/A，%）"), ""],
+            [cell(sec, "年度资金总额", align="center"), "", cell(sec, f["available"], align="right"),
+             cell(sec, f["paid"], align="right"), cell(sec, f["progress"], align="center"), ""],
+        ]
+        cmds: list[tuple] = [("SPAN", (1, 0), (5, 0)), ("SPAN", (1, 1), (2, 1)), ("SPAN", (4, 1), (5, 1)),
+                             ("SPAN", (1, 2), (5, 2)), ("SPAN", (0, 3), (1, 3)), ("SPAN", (4, 3), (5, 3)),
+                             ("SPAN", (0, 4), (1, 4)), ("SPAN", (4, 4), (5, 4))]
+        level_names = {"中央": "其中：中央财政资金", "省级": "省级资金", "市级": "市级资金", "县级": "县级资金",
+                       "其他": "其他资金"}
+        for lvl in f["by_level"]:
+            top.append([cell(sec, level_names.get(lvl["level"], lvl["level"]), align="center"), "",
+                        cell(sec, lvl["amount"], align="right"), cell(sec, lvl["paid"], align="right"),
+                        cell(sec, "—", align="center"), ""])
+            n = len(top) - 1
+            cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (4, n), (5, n))]
+        start = len(top)
+        top.append([head(sec, "资金管理情况"), head(sec, "项目"), head(sec, "情况说明"), "", head(sec, "存在问题和改进措施"), ""])
+        management = "详见报告正文“（二）资金管理情况”。" if self._section_text("fund_management") else None
+        problems = "详见报告正文“三、偏离绩效目标的原因和下一步改进措施”。" if self._section_text("deviation") else None
+        for k, item in enumerate(FUND_MANAGEMENT_ITEMS):
+            top.append(["", cell(sec, item, align="center"), cell(sec, management) if k == 0 else "", "",
+                        cell(sec, problems) if k == 0 else "", ""])
+        end = len(top) - 1
+        cmds += [("SPAN", (0, start), (0, end)), ("SPAN", (2, start), (3, start)), ("SPAN", (4, start), (5, start)),
+                 ("SPAN", (2, start + 1), (3, end)), ("SPAN", (4, start + 1), (5, end))]
+        top.append([head(sec, "总体目标"), "", head(sec, "全年实际完成情况"), "", "", ""])
+        n = len(top) - 1
+        cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (2, n), (5, n))]
+        left, right = _paragraphs(self._section_text("goals")), _paragraphs(self._section_text("overall_goal"))
+        for k in range(max(len(left), len(right))):
+            top.append([cell(sec, left[k] if k < len(left) else ""), "",
+                        cell(sec, right[k] if k < len(right) else ""), "", "", ""])
+            n = len(top) - 1
+            cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (2, n), (5, n))]
+        widths = (70, 80, 160, 90, 90, 147.8)
+        scale = L_BLOCK_W / sum(widths)
+        ws = [w * scale for w in widths]
+        self.story.append(SpanTable([], top, ws, body_cmds=cmds))
+        header = [
+            [head(sec, "绩效指标"), "", "", head(sec, "指标值"), head(sec, "全年实际完成值"), head(sec, "未完成原因和改进措施")],
+            [head(sec, "一级指标"), head(sec, "二级指标"), head(sec, "三级指标"), "", "", ""],
+        ]
+        header_cmds = [("SPAN", (0, 0), (2, 0))] + [("SPAN", (c, 0), (c, 1)) for c in range(3, 6)] + [
+            ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#F2F2F2"))]
+        rows, body_cmds = self._indicator_rows(sec, with_scores=False)
+        self.story.append(SpanTable(header, rows, ws, header_cmds, body_cmds))
+
+    def _section_text(self, key: str) -> str | None:
+        for s in self.report.narrative:
+            if s.key == key:
+                text = render(s.text, self.report, self.result).strip()
+                return text or None
+        return None
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    parts = [p.strip() for p in (text or "").split("\n") if p.strip()]
+    return parts or ["—"]
+
+
+def _fund_name(report: Report) -> str:
+    try:
+        return load_template(report.meta.fund_type).fund_name
+    except UserError:
+        return FUND_TYPE_LABELS.get(report.meta.fund_type, "")
+
+
+# ------------------------------------------------------------------------------------ building
+
+
+def build_pdf(report: Report, *, draft: bool = False, issued: date | None = None,
+              result: dict[str, Any] | None = None, progress: ProgressFn | None = None,
+              fonts: FontSet | None = None, embed_json: bool = True) -> BuiltPdf:
+    """The report as PDF bytes. Raises FinalExportRefused (final only) or MissingGlyphsError.
+
+    `progress(percent, message)` is called along the way (0–100); raising from it aborts."""
+
+    def step(pct: int, message: str) -> None:
+        if progress is not None:
+            progress(pct, message)
+
+    step(0, "正在检查报告")
+    result = result if result is not None else compute(report)
+    if not draft:
+        refuse_final_if_errors(result)
+    step(5, "正在准备字体")
+    fonts = fonts or font_set()
+    builder = _Builder(report, result, fonts, issued or date.today())
+    story = builder.build()
+    builder.check.raise_if_missing()
+    step(10, "正在排版")
+    total = max(1, len(story))
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None and done[0] % 8 == 0:
+            progress(10 + min(75, 75 * done[0] // total), "正在排版")
+
+    buf = io.BytesIO()
+    doc = _Doc(buf, title=default_title(report.meta), author=report.meta.unit, draft=draft, fonts=fonts,
+               progress=tick if progress is not None else None)
+    doc.build(story)
+    data = buf.getvalue()
+    pages = doc.page
+    step(88, "正在嵌入报告数据")
+    spot = builder.spot if not draft else None
+    if embed_json or spot is not None:
+        data = _attach(data, report_to_json(report) if embed_json else None, spot)
+    step(95, "正在写入文件")
+    return BuiltPdf(data, pages, draft, builder.spot, fonts.describe())
+
+
+def _attach(data: bytes, json_text: str | None, spot: SignatureSpot | None) -> bytes:
+    """Embed the report JSON and (final) add the empty signature field, as one incremental update."""
+    from pyhanko.pdf_utils import embed, generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    if json_text is not None:
+        payload = json_text.encode("utf-8")
+        now = datetime.now().astimezone()
+        ef = embed.EmbeddedFileObject.from_file_data(
+            writer, payload, mime_type="application/json",
+            params=embed.EmbeddedFileParams(creation_date=now, modification_date=now))
+        spec = embed.FileSpec(file_spec_string=ATTACHMENT_NAME, file_name=ATTACHMENT_NAME, embedded_data=ef,
+                              description="报告数据（JSON，可用医保绩效自评助手导入）")
+        embed.embed_file(writer, spec)
+    if spot is not None:
+        fields.append_signature_field(writer, fields.SigFieldSpec(
+            sig_field_name=SIGNATURE_FIELD, on_page=spot.page_index, box=spot.box))
+        for _name, _value, ref in fields.enumerate_sig_fields(writer, with_name=SIGNATURE_FIELD):
+            obj = ref.get_object()
+            obj[generic.pdf_name(SEAL_KEY)] = generic.ArrayObject(
+                [generic.FloatObject(round(v, 2)) for v in spot.seal_centre])
+            writer.update_container(obj)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def export_pdf(report: Report, path: str | os.PathLike[str], *, draft: bool = False, issued: date | None = None,
+               progress: ProgressFn | None = None, fonts: FontSet | None = None) -> ExportResult:
+    """Build the report and write it to `path` atomically (see `build_pdf`)."""
+    built = build_pdf(report, draft=draft, issued=issued, progress=progress, fonts=fonts)
+    target = write_atomic(path, built.data)
+    if progress is not None:
+        progress(100, "导出完成")
+    return ExportResult(target, built.pages, len(built.data), draft)
