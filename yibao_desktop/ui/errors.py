@@ -37,3 +37,29 @@ def install_excepthook() -> None:
                    "请把以下信息告知技术支持：\n\n" + text[-2000:])
 
     sys.excepthook = hook
+
+
+# Tests set this to a recorder; by default the file opens in the system's viewer (local file only).
+open_hook: Callable[[str], None] | None = None
+
+
+def open_file(path: str) -> None:
+    if open_hook is not None:
+        open_hook(path)
+        return
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+def show_exception(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    """A UserError shows its Chinese message; anything else is a bug and shows the traceback."""
+    from yibao_desktop.domain.errors import UserError
+
+    if isinstance(exc, UserError):
+        show_error(parent, title, str(exc))
+        return
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    sys.stderr.write(text)
+    show_error(parent, title, "程序内部错误，操作未完成，报告文件未受影响。\n\n" + text[-1500:])

@@ -32,6 +32,7 @@ from yibao_desktop.templates import new_report
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
+from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog, seal_path
 from yibao_desktop.ui.fonts import register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
@@ -40,6 +41,7 @@ from yibao_desktop.ui.tabs.indicators import IndicatorsTab
 from yibao_desktop.ui.tabs.overview import OverviewTab
 from yibao_desktop.ui.tabs.scoring import ScoringTab
 from yibao_desktop.ui.tabs.text import TextTab
+from yibao_desktop.ui.workers import Task, run_task
 
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
@@ -121,6 +123,13 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action(edit_menu, "重做", self.on_redo, QKeySequence("Ctrl+Y"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
 
+        export_menu = bar.addMenu("导出(&X)")
+        self.export_pdf_action = self._action(export_menu, "导出PDF…", self.on_export_pdf, QKeySequence("Ctrl+P"))
+        export_menu.addSeparator()
+        self._action(export_menu, "签名设置…", self.on_signing_settings)
+        self._action(export_menu, "核验PDF签名…", lambda: VerifyDialog(self).exec())
+        self.export_menu = export_menu
+
         view_menu = bar.addMenu("视图(&V)")
         self.wan_action = self._action(view_menu, "金额以万元显示", lambda on: self.unit.set_wan(bool(on)))
         self.wan_action.setCheckable(True)
@@ -190,6 +199,7 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         has_doc = self.rdoc is not None
         self.save_as_action.setEnabled(has_doc)
+        self.export_pdf_action.setEnabled(has_doc)
         self.close_action.setEnabled(has_doc)
         if not has_doc:
             self.status.setText("")
@@ -299,6 +309,67 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, path=p: self.open_path(path))
         if not recent:
             self.recent_menu.addAction("（无）").setEnabled(False)
+
+    # -- PDF ---------------------------------------------------------------------------------------
+
+    def on_export_pdf(self) -> None:
+        if not self.rdoc:
+            return
+        self.text.flush()
+        errors_count = sum(1 for f in self.rdoc.result["findings"] if f["severity"] == "error")
+        dialog = ExportPdfDialog(self, errors_count)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        mode = dialog.mode()
+        from yibao_desktop.templates import default_title
+
+        name = default_title(self.rdoc.report.meta) + ("（草稿）" if mode == "draft" else "") + ".pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "导出PDF", str(self.rdoc.path.parent / name), "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        password = None
+        if mode == "signed":
+            prompt = PasswordDialog(self, "请输入单位证书的密码以签名：")
+            if prompt.exec() != QDialog.DialogCode.Accepted:
+                return
+            password = prompt.password.text()
+        self.export_pdf_to(path, mode, password)
+
+    def export_pdf_to(self, path: str, mode: str, password: str | None = None) -> Task | None:
+        """Export (and sign) in a worker; refusals and certificate problems are told before any
+        work starts, and nothing is written unless the whole export succeeds."""
+        assert self.rdoc is not None
+        from yibao_desktop.exchange import pdf_report, signing
+
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        report = self.rdoc.report
+        try:
+            if mode != "draft":
+                pdf_report.refuse_final_if_errors(self.rdoc.result)
+            creds = None
+            if mode == "signed":
+                creds = signing.load_credentials(None, password or "")
+                signing.check_usable(creds)
+        except UserError as err:
+            errors.show_error(self, "不能导出正式版" if mode != "signed" else "无法签名", str(err))
+            return None
+        seal = seal_path().read_bytes() if mode == "signed" and seal_path().is_file() else None
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            if creds is not None:
+                return signing.export_signed_pdf(report, path, creds, seal_png=seal, progress=progress)
+            return pdf_report.export_pdf(report, path, draft=mode == "draft", progress=progress)
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            kind = {"signed": "正式版（已签名）", "final": "正式版", "draft": "草稿"}[mode]
+            self.statusBar().showMessage(f"已导出{kind}：{result.path}（{result.pages} 页）", 10000)
+            errors.open_file(str(result.path))
+
+        return run_task(self, "正在导出PDF", job, done, lambda exc: errors.show_exception(self, "导出PDF失败", exc))
+
+    def on_signing_settings(self) -> None:
+        SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
 
     # -- navigation ------------------------------------------------------------------------------
 

@@ -1,0 +1,71 @@
+from dataclasses import replace
+
+import pytest
+from pypdf import PdfReader
+
+from yibao_desktop.ui import errors
+from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, SigningSettingsDialog, VerifyDialog, certificate_info
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    files: list[str] = []
+    monkeypatch.setattr(errors, "open_hook", files.append)
+    return files
+
+
+def test_draft_export_runs_in_worker_and_opens_the_result(window, tmp_path, qtbot, opened):
+    out = tmp_path / "草稿.pdf"
+    window.export_pdf_to(str(out), "draft")
+    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
+    assert opened == [str(out)]
+    text = "".join(page.extract_text() for page in PdfReader(out).pages[:2])
+    assert "示例县医疗保障局" in text.replace("\n", "")
+
+
+def test_final_export_refused_with_errors_listed(window, tmp_path, messages, opened):
+    row = next(i for i, ind in enumerate(window.rdoc.report.indicators) if ind.deviation_reason and ind.nature != "定性")
+    from yibao_desktop.domain.edits import SetField
+
+    window.rdoc.apply([SetField("indicators", row, "deviation_reason", "")], "清空原因")
+    out = tmp_path / "正式.pdf"
+    assert window.export_pdf_to(str(out), "final") is None
+    kind, title, message = messages[-1]
+    assert title == "不能导出正式版" and "须填写偏差原因分析及改进措施" in message
+    assert not out.exists()
+    dialog = ExportPdfDialog(window, 1)
+    assert dialog.mode() == "draft"
+
+
+def test_signed_export_verifies_and_wrong_password_writes_nothing(window, tmp_path, qtbot, messages, opened):
+    settings = SigningSettingsDialog(window, "示例县医疗保障局")
+    settings.create("示例县医疗保障局", "张三", "secret123")
+    assert certificate_info().signer == "张三"
+    assert "张三" in settings.info.text()
+    bad = tmp_path / "错密码.pdf"
+    assert window.export_pdf_to(str(bad), "signed", "wrong-pass") is None
+    assert "密码错误" in messages[-1][2] and not bad.exists()
+    out = tmp_path / "已签名.pdf"
+    window.export_pdf_to(str(out), "signed", "secret123")
+    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
+    verify = VerifyDialog(window)
+    assert verify.verify(str(out)) == 0
+    assert "文件完好，签名人可信" in verify.result.toPlainText()
+    data = bytearray(out.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    altered = tmp_path / "改动.pdf"
+    altered.write_bytes(bytes(data))
+    assert verify.verify(str(altered)) == 1
+
+
+def test_seal_must_be_png(tmp_path):
+    from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.ui.pdf_dialogs import seal_path, set_seal
+
+    jpg = tmp_path / "seal.jpg"
+    jpg.write_bytes(b"\xff\xd8\xff\xe0not a png")
+    with pytest.raises(UserError, match="PNG"):
+        set_seal(str(jpg))
+    png = tmp_path / "seal.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    assert set_seal(str(png)) == seal_path()

@@ -1,0 +1,357 @@
+"""导出PDF…, 签名设置… and 核验PDF签名…: the window's side of the signed PDF report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from yibao_desktop import paths
+from yibao_desktop.domain.errors import UserError
+from yibao_desktop.ui import errors
+
+SEAL_NAME = "seal.png"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def seal_path() -> Path:
+    from yibao_desktop.exchange.signing import CERT_FOLDER
+
+    return paths.user_data_dir() / CERT_FOLDER / SEAL_NAME
+
+
+def trusted_dir() -> Path:
+    return paths.user_data_dir() / "trusted"
+
+
+def certificate_info():  # type: ignore[no-untyped-def]
+    """The unit certificate's public part (no password needed), or None."""
+    from cryptography import x509
+
+    from yibao_desktop.exchange.signing import CertificateInfo, default_cer_path, default_p12_path
+
+    cer = default_cer_path()
+    if not default_p12_path().is_file() or not cer.is_file():
+        return None
+    try:
+        return CertificateInfo.of(x509.load_der_x509_certificate(cer.read_bytes()), default_p12_path())
+    except ValueError:
+        return None
+
+
+def set_seal(src: str) -> Path:
+    data = Path(src).read_bytes()
+    if not data.startswith(PNG_MAGIC):
+        raise UserError(f"「{Path(src).name}」不是 PNG 图片；印章请使用带透明背景的 PNG 图片")
+    from yibao_desktop.fileio import write_atomic
+
+    target = seal_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(target, data)
+
+
+def trusted_certificates() -> list:  # type: ignore[type-arg]
+    from yibao_desktop.exchange.signing import load_trusted
+
+    folder = trusted_dir()
+    out = []
+    for p in sorted(folder.glob("*.cer")) if folder.is_dir() else []:
+        try:
+            out.append(load_trusted(p))
+        except UserError:
+            continue
+    return out
+
+
+class PasswordDialog(QDialog):
+    def __init__(self, parent: QWidget | None, prompt: str, confirm: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle("证书密码")
+        form = QFormLayout(self)
+        form.addRow(QLabel(prompt))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("密码", self.password)
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        if confirm:
+            form.addRow("再次输入", self.again)
+        self.confirm = confirm
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c0392b;")
+        form.addRow(self.message)
+        buttons = _ok_cancel(self._on_accept, self.reject)
+        form.addRow(buttons)
+
+    def _on_accept(self) -> None:
+        if self.confirm and self.password.text() != self.again.text():
+            self.message.setText("两次输入的密码不一致")
+            return
+        self.accept()
+
+
+def _ok_cancel(on_ok, on_cancel, ok_text: str = "确定") -> QDialogButtonBox:  # type: ignore[no-untyped-def]
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(on_cancel)
+    return buttons
+
+
+class ExportPdfDialog(QDialog):
+    """Choose 正式版（签名）, 正式版（不签名） or 草稿."""
+
+    MODES = (("signed", "正式版，并用单位证书签名"), ("final", "正式版（不签名）"), ("draft", "草稿（带“草稿”水印）"))
+
+    def __init__(self, parent: QWidget | None, errors_count: int):
+        super().__init__(parent)
+        self.setWindowTitle("导出PDF")
+        layout = QVBoxLayout(self)
+        self.group = QButtonGroup(self)
+        has_cert = certificate_info() is not None
+        for i, (key, label) in enumerate(self.MODES):
+            radio = QRadioButton(label)
+            radio.setProperty("mode", key)
+            self.group.addButton(radio, i)
+            layout.addWidget(radio)
+            if key == "signed" and not has_cert:
+                radio.setEnabled(False)
+                radio.setText(label + "（尚未设置单位证书，见“签名设置…”）")
+        default = "draft" if errors_count else ("signed" if has_cert else "final")
+        for button in self.group.buttons():
+            button.setChecked(button.property("mode") == default)
+        if errors_count:
+            note = QLabel(f"报告还有 {errors_count} 项错误（见概览页），只能导出草稿；消除错误后才能导出正式版。")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #c0392b;")
+            layout.addWidget(note)
+        layout.addWidget(_ok_cancel(self.accept, self.reject, "下一步：选择保存位置"))
+
+    def mode(self) -> str:
+        return self.group.checkedButton().property("mode")
+
+
+class SigningSettingsDialog(QDialog):
+    """Create or import the unit certificate, export its public part, choose the seal image."""
+
+    def __init__(self, parent: QWidget | None, unit: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("签名设置")
+        self.resize(620, 380)
+        self.unit = unit
+        layout = QVBoxLayout(self)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        row = QHBoxLayout()
+        for label, slot in (("新建单位证书…", self._on_create), ("导入证书（.p12/.pfx）…", self._on_import),
+                            ("导出公钥证书（.cer）…", self._on_export)):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        layout.addLayout(row)
+        self.seal = QLabel()
+        layout.addWidget(self.seal)
+        seal_row = QHBoxLayout()
+        for label, slot in (("选择印章图片（PNG）…", self._on_choose_seal), ("不使用印章", self._on_clear_seal)):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            seal_row.addWidget(button)
+        layout.addLayout(seal_row)
+        layout.addStretch(1)
+        note = QLabel("<span style='color:#5a6472'>证书保存在本机用户数据文件夹中，卸载程序不会删除。请把公钥证书（.cer）"
+                      "交给接收报告的上级部门，用于核验签名。</span>")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.refresh()
+
+    def refresh(self) -> None:
+        info = certificate_info()
+        self.info.setText(("<b>当前单位证书</b><br>" + info.describe().replace("\n", "<br>")) if info
+                          else "<b>尚未设置单位证书。</b>可以新建一个（自签名），或导入已有的 .p12/.pfx 证书。")
+        self.seal.setText(f"印章图片：{'已设置' if seal_path().is_file() else '未设置（签名处只显示文字签章）'}")
+
+    def create(self, unit: str, signer: str, password: str) -> None:
+        from yibao_desktop.exchange.signing import create_certificate
+
+        create_certificate(unit, signer, password, overwrite=True)
+        self.refresh()
+
+    def _on_create(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("新建单位证书")
+        form = QFormLayout(dialog)
+        unit = QLineEdit(self.unit)
+        signer = QLineEdit()
+        password = QLineEdit()
+        password.setEchoMode(QLineEdit.EchoMode.Password)
+        again = QLineEdit()
+        again.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("单位名称", unit)
+        form.addRow("签名人", signer)
+        form.addRow("证书密码（至少6位）", password)
+        form.addRow("再次输入密码", again)
+        form.addRow(_ok_cancel(dialog.accept, dialog.reject, "创建"))
+        if certificate_info() is not None:
+            form.insertRow(0, QLabel("<span style='color:#c0392b'>新证书将替换当前证书；已签名的文件不受影响。</span>"))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if password.text() != again.text():
+            errors.show_error(self, "无法创建证书", "两次输入的密码不一致，证书未创建。")
+            return
+        try:
+            self.create(unit.text(), signer.text(), password.text())
+        except UserError as err:
+            errors.show_error(self, "无法创建证书", str(err))
+
+    def _on_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入证书", str(Path.home()), "证书 (*.p12 *.pfx);;所有文件 (*)")
+        if not path:
+            return
+        dialog = PasswordDialog(self, f"请输入证书「{Path(path).name}」的密码：")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        from yibao_desktop.exchange.signing import import_certificate
+
+        try:
+            import_certificate(path, dialog.password.text())
+        except UserError as err:
+            errors.show_error(self, "无法导入证书", str(err))
+            return
+        self.refresh()
+
+    def _on_export(self) -> None:
+        if certificate_info() is None:
+            errors.show_error(self, "无法导出", "尚未设置单位证书。")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出公钥证书", str(Path.home() / f"{self.unit or '单位'}-公钥证书.cer"),
+                                              "证书 (*.cer)")
+        if not path:
+            return
+        from yibao_desktop.exchange.signing import export_certificate
+
+        try:
+            export_certificate(path)
+        except UserError as err:
+            errors.show_error(self, "无法导出", str(err))
+
+    def _on_choose_seal(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择印章图片", str(Path.home()), "PNG 图片 (*.png)")
+        if not path:
+            return
+        try:
+            set_seal(path)
+        except (UserError, OSError) as err:
+            errors.show_error(self, "无法使用该图片", str(err))
+        self.refresh()
+
+    def _on_clear_seal(self) -> None:
+        seal_path().unlink(missing_ok=True)
+        self.refresh()
+
+
+class VerifyDialog(QDialog):
+    """核验PDF签名: intact or altered, the signer, trusted or not."""
+
+    def __init__(self, parent: QWidget | None):
+        super().__init__(parent)
+        self.setWindowTitle("核验PDF签名")
+        self.resize(720, 480)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("选择要核验的 PDF 文件")
+        row.addWidget(self.path, 1)
+        choose = QPushButton("选择PDF…")
+        choose.clicked.connect(self._on_choose)
+        row.addWidget(choose)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("受信任的证书（报送单位提供的公钥证书 .cer）："))
+        self.trusted = QListWidget()
+        self.trusted.setMaximumHeight(90)
+        layout.addWidget(self.trusted)
+        add = QPushButton("添加受信任证书…")
+        add.clicked.connect(self._on_add_trusted)
+        layout.addWidget(add)
+        verify = QPushButton("核验")
+        verify.clicked.connect(lambda: self.verify(self.path.text()))
+        layout.addWidget(verify)
+        self.result = QPlainTextEdit()
+        self.result.setReadOnly(True)
+        layout.addWidget(self.result, 1)
+        self._refresh_trusted()
+
+    def _refresh_trusted(self) -> None:
+        from yibao_desktop.exchange.signing import CertificateInfo
+
+        self.trusted.clear()
+        for cert in trusted_certificates():
+            info = CertificateInfo.of(cert)
+            self.trusted.addItem(f"{info.unit}　{info.signer}　{info.fingerprint[:23]}…")
+        own = certificate_info()
+        if own is not None:
+            self.trusted.addItem(f"本单位证书：{own.unit}　{own.signer}")
+
+    def add_trusted(self, path: str) -> None:
+        from yibao_desktop.exchange.signing import load_trusted
+
+        cert = load_trusted(path)
+        from yibao_desktop.exchange.signing import fingerprint
+
+        trusted_dir().mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, trusted_dir() / f"{fingerprint(cert).replace(':', '')[:16]}.cer")
+        del cert
+        self._refresh_trusted()
+
+    def _on_add_trusted(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "添加受信任证书", str(Path.home()), "证书 (*.cer *.crt *.pem)")
+        if path:
+            try:
+                self.add_trusted(path)
+            except UserError as err:
+                errors.show_error(self, "无法添加证书", str(err))
+
+    def _on_choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择PDF", str(Path.home()), "PDF 文件 (*.pdf)")
+        if path:
+            self.path.setText(path)
+            self.verify(path)
+
+    def verify(self, path: str) -> int:
+        """Verify and show the verdict; returns the CLI's exit code (0 trusted, 1 altered, 2 untrusted)."""
+        from cryptography import x509
+
+        from yibao_desktop.exchange.signing import default_cer_path, format_verification, verify_pdf
+
+        if not path:
+            return 1
+        trusted = trusted_certificates()
+        own = certificate_info()
+        if own is not None:
+            trusted.append(x509.load_der_x509_certificate(default_cer_path().read_bytes()))
+        result = verify_pdf(path, trusted)
+        self.result.setPlainText(format_verification(result))
+        color = "#1e7d32" if result.exit_code == 0 else ("#c0392b" if result.exit_code == 1 else "#b7791f")
+        self.result.setStyleSheet(f"color: {color};")
+        return result.exit_code
