@@ -21,6 +21,7 @@ from yibao_desktop.domain.report import (
     Income,
     Indicator,
     Meta,
+    Previous,
     Report,
     Scoring,
     Section,
@@ -60,7 +61,8 @@ scorings = st.builds(
     budget_execution_weight=weight, reverse_rule=st.sampled_from(REVERSE_RULES),
     overachieve_penalty=st.booleans(), execution_cap=st.booleans(),
     grade_labels=st.tuples(cjk, cjk, cjk, cjk) | st.just(("优", "良", "中", "差")))
-metas = st.builds(Meta, unit=text, year=st.integers(2000, 2100),
+previous = st.builds(Previous, year=st.integers(2000, 2100), available=money, paid=money)
+metas = st.builds(Meta, unit=text, year=st.integers(2000, 2100), previous=_opt(previous),
                   fund_type=st.sampled_from(["capacity", "resident_insurance", "medical_assistance", "custom"]),
                   title=_opt(text), competent_dept=text,
                   basis=st.lists(st.builds(Basis, title=text, doc_no=text), max_size=3).map(tuple))

@@ -89,3 +89,23 @@ def test_console_script_runs_headless_without_qt(demo_file):
                           encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
     assert "合计" in proc.stdout
+
+
+def test_next_year_from_an_old_schema_file_leaves_it_untouched(tmp_path, capsys, demo_report):
+    import hashlib
+    import shutil
+
+    from tests.conftest import DATA
+
+    last = tmp_path / "2025.yibao"
+    shutil.copy(DATA / "report-v1.yibao", last)  # a file of the first schema version
+    before = hashlib.sha256(last.read_bytes()).hexdigest()
+    out = tmp_path / "2026.yibao"
+    assert main(["next-year", str(last), str(out)]) == 0
+    assert "结转资金 158350.00 元" in capsys.readouterr().err
+    assert hashlib.sha256(last.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025.yibao", "2026.yibao"]
+    with Document.open(out) as doc:
+        assert doc.report.meta.year == 2026 and doc.report.meta.previous.year == 2025
+    assert main(["next-year", str(last), str(tmp_path / "x.yibao"), "--year", "2024"]) == 2
+    assert "应晚于" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,9 +17,10 @@ from yibao_desktop import __version__
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json, report_to_json
+from yibao_desktop.domain.money import fmt_money
 from yibao_desktop.domain.report import FUND_TYPES
 from yibao_desktop.storage.repository import Document
-from yibao_desktop.templates import load_template, new_report
+from yibao_desktop.templates import load_template, new_report, start_next_year
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -61,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查报告，列出发现的问题；有错误时退出码为 1")
     p.add_argument("path", metavar="IN.yibao")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("next-year", help="由上年度报告文件新建本年度报告（结转资金、指标和基数）")
+    p.add_argument("last", metavar="LAST.yibao")
+    p.add_argument("out", metavar="OUT.yibao")
+    p.add_argument("--year", type=int, default=None, help="新报告年度（默认上年度 + 1）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    p.set_defaults(func=cmd_next_year)
 
     # Export, signing and Excel commands live beside their features; each module adds its own.
     from yibao_desktop import cli_excel, cli_pdf
@@ -108,6 +117,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     report = new_report(args.fund_type, args.unit, args.year, args.variant)
     Document.create(args.out, report, overwrite=args.force).close()
     print(f"已按模板「{load_template(args.fund_type).label}」生成 {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_next_year(args: argparse.Namespace) -> int:
+    with _open(args.last) as last:  # read-only: last year's file is never modified
+        report = start_next_year(last.report, args.year)
+    if report.meta.year <= last.report.meta.year:
+        raise UserError(f"新报告年度 {report.meta.year} 应晚于上年度 {last.report.meta.year}")
+    Document.create(args.out, report, overwrite=args.force).close()
+    carried = sum((i.amount for i in report.incomes), Decimal(0))
+    print(f"已生成 {args.out}：{report.meta.year} 年度，结转资金 {fmt_money(carried)} 元，"
+          f"指标 {len(report.indicators)} 个（上年实际值已作为基数）", file=sys.stderr)
     return 0
 
 

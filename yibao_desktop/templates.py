@@ -103,3 +103,11 @@ def default_title(meta: Meta) -> str:
 
 def weight_sum(indicators: tuple[Indicator, ...], level1: str) -> Decimal:
     return sum((i.weight for i in indicators if i.level1 == level1), Decimal(0))
+
+
+def start_next_year(last: Report, year: int | None = None) -> Report:
+    """The new year's report from last year's, with this template's narrative outline."""
+    from yibao_desktop.domain.calc import compute
+    from yibao_desktop.domain.carry import next_year
+
+    return next_year(last, compute(last), year or last.meta.year + 1, load_template(last.meta.fund_type).narrative)

@@ -346,3 +346,23 @@ def test_switching_documents_then_toggling_units_is_safe(window, tmp_path, demo_
     window.on_open_demo()
     window.unit.set_wan(False)
     assert window.funds.incomes.model.index(1, 4).data() == "500000.00"
+
+
+def test_new_from_last_year_shows_yoy(window, tmp_path, messages):
+    last = window.rdoc.path
+    before = last.read_bytes()
+    window.close_document()
+    assert window.create_next_year(str(last), str(tmp_path / "2026"))
+    assert last.read_bytes() == before
+    assert window.rdoc.report.meta.year == 2026
+    assert "已从上年度文件新建" == messages[-1][1]
+    view = window.indicators.view
+    assert not view.isColumnHidden(IND_COL["上年实际"]) and not view.isColumnHidden(IND_COL["同比"])
+    row = next(i for i, ind in enumerate(window.rdoc.report.indicators) if ind.name == "电子医保凭证激活率")
+    assert view.model().index(row, IND_COL["上年实际"]).data() == "56.09"
+    set_cell(view, row, IND_COL["分子"], "500000")
+    set_cell(view, row, IND_COL["分母"], "735200")
+    assert view.model().index(row, IND_COL["同比"]).data() == "+11.92"
+    assert "同比：上年（2025年）" in window.overview.yoy.text()
+    assert "同比" in window.funds.summary_text()
+    assert not window.create_next_year(str(window.rdoc.path), str(window.rdoc.path))

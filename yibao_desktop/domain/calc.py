@@ -517,6 +517,10 @@ def _score_indicator(ind: Indicator, scoring: Scoring):
                          f"{label}得分 {_n(score)} 超出 0–{_n(weight)} 分的范围"))
     res["score"] = fmt_pct(q2(score))
     res["met"] = met
+    res["yoy"] = None
+    if ind.baseline is not None and res["actual"] is not None:
+        change = Decimal(res["actual"]) - ind.baseline
+        res["yoy"] = {"baseline": fmt_num(ind.baseline), "actual": res["actual"], "change": fmt_pct(change)}
     unmet_known = (nature == QUALITATIVE and ind.grade is not None and not met) or (
         nature != QUALITATIVE and res["actual"] is not None and not met)
     res["needs_reason"] = unmet_known or res["overachieved"]
@@ -600,6 +604,21 @@ def _quantitative(res, nature, target, actual, weight, scoring):
 
 
 # ------------------------------------------------------------------------------------- compute
+
+
+def _funds_yoy(report: Report, paid: Decimal, progress: Decimal | None) -> dict[str, Any] | None:
+    """Last year's paid and progress against this year's (when started from last year's file)."""
+    prev = report.meta.previous
+    if prev is None:
+        return None
+    last_progress = percent(prev.paid, prev.available)
+    return {
+        "last_year": prev.year, "last_available": fmt_money(prev.available), "last_paid": fmt_money(prev.paid),
+        "last_progress": fmt_pct(last_progress), "paid": fmt_money(paid), "progress": fmt_pct(progress),
+        "paid_change": fmt_money(paid - prev.paid),
+        "progress_change": fmt_pct(progress - last_progress) if progress is not None and last_progress is not None
+        else None,
+    }
 
 
 def _grade(total: Decimal, labels: tuple[str, ...]) -> str:
@@ -693,6 +712,7 @@ def compute(report: Report) -> dict[str, Any]:
 
     return {
         "funds": funds,
+        "funds_yoy": _funds_yoy(report, paid_total, rate),
         "fund_operation": fund_operation,
         "indicators": indicators,
         "level1": level1,

@@ -32,6 +32,7 @@ from yibao_desktop.domain.report import (
     Income,
     Indicator,
     Meta,
+    Previous,
     Report,
     Scoring,
     Section,
@@ -147,11 +148,14 @@ def _meta(obj: Any, path: str) -> Meta:
     data = r.read({
         "unit": (_text, _REQUIRED), "year": (_integer, _REQUIRED),
         "fund_type": (_enum(FUND_TYPES), _REQUIRED), "title": (_optional(_text), None),
-        "competent_dept": (_text, ""), "basis": (lambda v: v, []),
+        "competent_dept": (_text, ""), "basis": (lambda v: v, []), "previous": (lambda v: v, None),
     })
     if not 1990 <= data["year"] <= 2200:
         raise ReportFormatError(f"{path}.year", f"年度 {data['year']} 不合理")
     data["basis"] = _list_of(_basis, raw_basis, f"{path}.basis")
+    if data["previous"] is not None:
+        data["previous"] = Previous(**_Reader(data["previous"], f"{path}.previous").read(
+            {"year": (_integer, _REQUIRED), "available": (_money, _REQUIRED), "paid": (_money, _REQUIRED)}))
     return Meta(**data)
 
 
@@ -292,9 +296,7 @@ def report_to_data(report: Report) -> dict[str, Any]:
     fo = report.fund_operation
     return {
         "format": FORMAT, "version": VERSION,
-        "meta": {"unit": m.unit, "year": m.year, "fund_type": m.fund_type, "title": m.title,
-                 "competent_dept": m.competent_dept,
-                 "basis": [{"title": b.title, "doc_no": b.doc_no} for b in m.basis]},
+        "meta": _meta_out(m),
         "incomes": [{"level": i.level, "kind": i.kind, "doc_no": i.doc_no, "date": _date_out(i.date),
                      "amount": fmt_money(i.amount), "note": i.note} for i in report.incomes],
         "expenditures": [{"project": e.project, "direction": e.direction, "econ_class": e.econ_class,
@@ -311,6 +313,16 @@ def report_to_data(report: Report) -> dict[str, Any]:
         "scoring": scoring,
         "narrative": [{"key": n.key, "heading": n.heading, "text": n.text} for n in report.narrative],
     }
+
+
+def _meta_out(m: Meta) -> dict[str, Any]:
+    out: dict[str, Any] = {"unit": m.unit, "year": m.year, "fund_type": m.fund_type, "title": m.title,
+                           "competent_dept": m.competent_dept,
+                           "basis": [{"title": b.title, "doc_no": b.doc_no} for b in m.basis]}
+    if m.previous is not None:  # optional key (carry-forward); absent keeps v1 readers happy
+        out["previous"] = {"year": m.previous.year, "available": fmt_money(m.previous.available),
+                           "paid": fmt_money(m.previous.paid)}
+    return out
 
 
 def _fo_line(line: FundOpLine) -> dict[str, Any]:

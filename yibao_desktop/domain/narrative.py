@@ -193,6 +193,8 @@ def stale_figures(report: Report, result: dict[str, Any]) -> list[tuple[int, str
     known = figures_in_result(report, result)
     found = []
     for i, section in enumerate(report.narrative):
+        if section.key == "last_year_plan":  # quotes last year's report, figures included
+            continue
         for m in _LITERAL_RE.finditer(section.text):
             literal = f"{m.group(1)}{m.group(2)}"
             if literal not in known and f"{Decimal(m.group(1)).normalize():f}{m.group(2)}" not in known:

@@ -40,6 +40,15 @@ class Basis:
 
 
 @dataclass(frozen=True)
+class Previous:
+    """Last year's fund figures, kept when a report is started from last year's file (同比)."""
+
+    year: int = 2024
+    available: Decimal = Decimal("0.00")
+    paid: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
 class Meta:
     unit: str = ""
     year: int = 2025
@@ -47,6 +56,7 @@ class Meta:
     title: str | None = None
     competent_dept: str = ""
     basis: tuple[Basis, ...] = ()
+    previous: Previous | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from yibao_desktop.domain.report import (
     Income,
     Indicator,
     Meta,
+    Previous,
     Report,
     Scoring,
     Section,
@@ -98,6 +99,8 @@ _DECODERS: dict[type, dict[str, Callable[[Any], Any]]] = {
 
 
 def _kv_encode(value: Any) -> str:
+    if isinstance(value, Previous):
+        return json.dumps({"$prev": [value.year, format(value.available, "f"), format(value.paid, "f")]})
     if isinstance(value, Decimal):
         return json.dumps({"$d": format(value, "f")})
     if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # level1_weights
@@ -109,6 +112,9 @@ def _kv_encode(value: Any) -> str:
 
 def _kv_decode(text: str) -> Any:
     value = json.loads(text)
+    if isinstance(value, dict) and "$prev" in value:
+        year, available, paid = value["$prev"]
+        return Previous(int(year), Decimal(available), Decimal(paid))
     if isinstance(value, dict) and "$d" in value:
         return Decimal(value["$d"])
     if isinstance(value, dict) and "$w" in value:

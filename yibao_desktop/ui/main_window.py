@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
@@ -28,7 +29,8 @@ from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
-from yibao_desktop.templates import new_report
+from yibao_desktop.domain.money import fmt_money
+from yibao_desktop.templates import new_report, start_next_year
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
@@ -105,9 +107,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
         self._action(file_menu, "新建…", self.on_new, QKeySequence.StandardKey.New)
-        self.next_year_action = self._action(file_menu, "从上年度文件新建…", lambda: None)
-        self.next_year_action.setEnabled(False)
-        self.next_year_action.setToolTip("将在后续版本提供")
+        self.next_year_action = self._action(file_menu, "从上年度文件新建…", self.on_next_year)
         self._action(file_menu, "打开…", self.on_open, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("最近打开")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -257,6 +257,45 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "无法新建报告", str(err))
             return False
         self.set_document(doc)
+        return True
+
+    def on_next_year(self) -> None:
+        start = str(self.rdoc.path.parent) if self.rdoc else str(Path.home())
+        last, _ = QFileDialog.getOpenFileName(self, "选择上年度报告文件（不会被修改）", start, FILE_FILTER)
+        if not last:
+            return
+        try:
+            with Document.open(last, read_only=True) as doc:
+                year = doc.report.meta.year + 1
+                unit = doc.report.meta.unit
+        except UserError as err:
+            errors.show_error(self, "无法打开上年度文件", str(err))
+            return
+        default = str(Path(last).parent / f"{unit}-{year}{FILE_SUFFIX}")
+        out, _ = QFileDialog.getSaveFileName(self, f"保存 {year} 年度新报告", default, FILE_FILTER)
+        if out:
+            self.create_next_year(last, out)
+
+    def create_next_year(self, last: str, out: str, year: int | None = None) -> bool:
+        """Start a report from last year's file, which is opened read-only and never modified."""
+        if not out.endswith(FILE_SUFFIX):
+            out += FILE_SUFFIX
+        if Path(out).resolve() == Path(last).resolve():
+            errors.show_error(self, "无法新建", "新报告不能覆盖上年度文件，请另选文件名。")
+            return False
+        try:
+            with Document.open(last, read_only=True) as doc:
+                report = start_next_year(doc.report, year)
+            new_doc = Document.create(out, report, overwrite=True)
+        except UserError as err:
+            errors.show_error(self, "无法从上年度文件新建", str(err))
+            return False
+        self.set_document(new_doc)
+        carried = sum((i.amount for i in report.incomes), Decimal(0))
+        errors.show_info(self, "已从上年度文件新建",
+                         f"已新建 {report.meta.year} 年度报告：\n上年结转资金 {fmt_money(carried)} 元已作为资金来源录入；\n"
+                         f"{len(report.indicators)} 个指标的目标和分值已带入，上年实际值作为同比基数；\n"
+                         f"上年的改进措施已放入「上年计划落实情况」一节。\n上年度文件未作任何改动。")
         return True
 
     def on_open(self) -> None:

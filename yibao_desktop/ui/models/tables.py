@@ -170,6 +170,8 @@ IND_COLUMNS = [
            tip="定性指标：在评级区间内填写得分；定量指标：人工调整得分（须填写理由）"),
     Column("override_reason", "调整理由", width=140),
     Column(None, "定性区间", "computed", width=95, extra={"key": "band"}),
+    Column("baseline", "上年实际", "number", width=75, optional=True, tip="上年实际完成值（由上年度文件新建时带入）"),
+    Column(None, "同比", "computed", width=70, extra={"key": "yoy"}),
     Column("deviation_reason", "偏差原因分析及改进措施", width=260),
 ]
 IND_COL = {c.header: i for i, c in enumerate(IND_COLUMNS)}
@@ -248,6 +250,9 @@ class IndicatorModel(RowTableModel):
                 return "✓" if res["met"] else "✗"
             if key == "band":
                 return f"{res['band'][0]}–{res['band'][1]}" if res["band"] else ""
+            if key == "yoy":
+                yoy = res["yoy"]
+                return "" if yoy is None else (("+" if not yoy["change"].startswith("-") else "") + yoy["change"])
             value = res[key]
             return "—" if value is None else value
         if role == TOOLTIP:
@@ -260,6 +265,9 @@ class IndicatorModel(RowTableModel):
                 return f"评级「{res['grade']}」的得分区间（达成 80%–100%、部分达成 60%–80%、未达成 0–60% 的分值）"
             if key == "met":
                 return "已达成目标" if res["met"] else "未达成目标，须填写偏差原因分析及改进措施"
+            if key == "yoy" and res["yoy"]:
+                yoy = res["yoy"]
+                return f"同比变化 = 本年 {yoy['actual']} − 上年 {yoy['baseline']} = {yoy['change']}"
         if role == ALIGN:
             return CENTER if key == "met" else RIGHT
         if role == BACKGROUND:

@@ -83,7 +83,7 @@ class FundsTab(QWidget):
         self.summary.setColumnWidth(0, 150)
         self.summary.horizontalHeader().setStretchLastSection(True)
         splitter.addWidget(self.summary)
-        self._shown_funds: tuple[object, bool] | None = None
+        self._shown_funds: tuple[object, bool, object] | None = None
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([820, 440])
@@ -102,13 +102,13 @@ class FundsTab(QWidget):
     def _on_document_changed(self) -> None:
         self.fund_op.setVisible(self.rdoc.report.fund_operation is not None
                                 or self.rdoc.report.meta.fund_type == "resident_insurance")
-        funds = self.rdoc.result["funds"]
-        key = (funds, self.unit.wan)
-        if self._shown_funds is not None and self._shown_funds[0] is funds and self._shown_funds[1] == self.unit.wan:
+        funds, yoy = self.rdoc.result["funds"], self.rdoc.result["funds_yoy"]
+        shown = self._shown_funds
+        if shown is not None and shown[0] is funds and shown[1] == self.unit.wan and shown[2] == yoy:
             return  # compute reused the funds figures: nothing to redraw
-        self._shown_funds = key
+        self._shown_funds = (funds, self.unit.wan, yoy)
         scroll = self.summary.verticalScrollBar().value()
-        self.summary_model.set_rows(summary_rows(funds, self.unit))
+        self.summary_model.set_rows(summary_rows(funds, self.unit, yoy))
         self.summary.verticalScrollBar().setValue(scroll)
 
     def summary_text(self) -> str:
@@ -124,7 +124,7 @@ class SummaryRow:
         self.style = style  # "" | "title" | "head"
 
 
-def summary_rows(funds: dict[str, Any], unit: DisplayUnit) -> list[SummaryRow]:
+def summary_rows(funds: dict[str, Any], unit: DisplayUnit, yoy: dict[str, Any] | None = None) -> list[SummaryRow]:
     u = unit.label
 
     def m(yuan: str) -> str:
@@ -140,6 +140,14 @@ def summary_rows(funds: dict[str, Any], unit: DisplayUnit) -> list[SummaryRow]:
             SummaryRow(("当年下达", m(funds["allocated"]), m(funds["paid_allocated"]), m(funds["balance_allocated"]),
                         pct(funds["progress_allocated"]))),
             SummaryRow(("合计", m(funds["available"]), m(funds["paid"]), m(funds["balance"]), pct(funds["progress"])))]
+    if yoy:
+        rows += [SummaryRow((f"同比（{u}）",), "title"),
+                 SummaryRow(("", "可用资金", "已支出", "支出进度"), "head"),
+                 SummaryRow((f"上年（{yoy['last_year']}）", m(yoy["last_available"]), m(yoy["last_paid"]),
+                             pct(yoy["last_progress"]))),
+                 SummaryRow(("本年", m(funds["available"]), m(funds["paid"]), pct(funds["progress"]))),
+                 SummaryRow(("变化", "", m(yoy["paid_change"]),
+                             "—" if yoy["progress_change"] is None else f"{yoy['progress_change']} 个百分点"))]
     if funds["by_level"]:
         rows += [SummaryRow((f"按资金级次（{u}）",), "title"), SummaryRow(("级次", "到位", "已支出", "结余"), "head")]
         rows += [SummaryRow((b["level"], m(b["amount"]), m(b["paid"]), m(b["balance"]))) for b in funds["by_level"]]

@@ -70,10 +70,20 @@ class IndicatorsTab(QWidget):
         for header in ("人工得分", "调整理由", "定性区间"):
             self.view.setColumnHidden(IND_COL[header], True)
         layout.addWidget(self.section, 1)
+        rdoc.changed.connect(self._on_document_changed)
+        self._on_document_changed()
         hint = QLabel("<span style='color:#5a6472'>灰底列为自动计算，鼠标停留可查看计算公式；红底表示须处理：未达成或超额完成的指标须填写偏差原因。"
                       "人工调整得分在「评分」页。</span>")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+
+    def _on_document_changed(self) -> None:
+        """The 同比 columns appear when the report was started from last year's file."""
+        report = self.rdoc.report
+        show = report.meta.previous is not None or any(i.baseline is not None for i in report.indicators)
+        for header in ("上年实际", "同比"):
+            if self.view.isColumnHidden(IND_COL[header]) == show:
+                self.view.setColumnHidden(IND_COL[header], not show)
 
     def add_indicators(self, indicators: list[Indicator]) -> bool:
         start = len(self.rdoc.report.indicators)

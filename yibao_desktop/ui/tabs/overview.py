@@ -38,6 +38,17 @@ def progress_warning(result: dict[str, Any]) -> str:
     return ""
 
 
+def yoy_text(yoy: dict[str, Any] | None) -> str:
+    """同比 of the funds, when the report was started from last year's file."""
+    if not yoy:
+        return ""
+    change = yoy["progress_change"]
+    sign = "" if change is None or change.startswith("-") else "+"
+    return (f"同比：上年（{yoy['last_year']}年）可用资金 {wan(yoy['last_available'])} 万元、支出 {wan(yoy['last_paid'])} 万元、"
+            f"进度 {yoy['last_progress'] or '—'}%；本年支出 {wan(yoy['paid'])} 万元、进度 {yoy['progress'] or '—'}%"
+            f"（{sign}{change or '—'} 个百分点）")
+
+
 class ProgressChart(QWidget):
     """Monthly cumulative payment progress (blue) against the even time schedule (grey, dashed)."""
 
@@ -131,6 +142,9 @@ class OverviewTab(QWidget):
             cards.addWidget(card, 0, i)
             self.values[key] = value
         layout.addLayout(cards)
+        self.yoy = QLabel()
+        self.yoy.setWordWrap(True)
+        layout.addWidget(self.yoy)
         self.warning = QLabel()
         self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.warning.setWordWrap(True)
@@ -161,6 +175,8 @@ class OverviewTab(QWidget):
         self.values["balance"].setText(wan(funds["balance"]))
         self.values["total"].setText(result["total_score"])
         self.values["grade"].setText(result["grade"])
+        self.yoy.setText(yoy_text(result["funds_yoy"]))
+        self.yoy.setVisible(bool(self.yoy.text()))
         self.warning.setText(progress_warning(result))
         self.warning.setVisible(bool(self.warning.text()))
         if funds["monthly"] is not self.chart.monthly:
