@@ -72,10 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_next_year)
 
     # Export, signing and Excel commands live beside their features; each module adds its own.
-    from yibao_desktop import cli_excel, cli_pdf
+    from yibao_desktop import cli_excel, cli_package, cli_pdf
 
     cli_pdf.register(sub)
     cli_excel.register(sub)
+    cli_package.register(sub)
     return parser
 
 

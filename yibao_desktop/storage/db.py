@@ -9,7 +9,6 @@ crash or power cut.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import struct
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 from yibao_desktop.domain.errors import DocumentError
+from yibao_desktop.fileio import fsync_dir  # noqa: F401  (used as db.fsync_dir by the repository)
 from yibao_desktop.storage.migrations import MIN_SUPPORTED_VERSION, SCHEMA_VERSION
 
 APPLICATION_ID = 0x59424130  # "YBA0"
@@ -167,17 +167,3 @@ class Transactions:
             raise
         finally:
             self.depth = 0
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename durable (no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

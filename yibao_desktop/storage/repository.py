@@ -306,6 +306,20 @@ class Document:
         self.read_only = False
         self._tx = db.Transactions(new_conn, dest.name)
 
+    def snapshot(self) -> bytes:
+        """A consistent copy of the whole file as bytes (backup API), e.g. for a submission package."""
+        with tempfile.TemporaryDirectory(prefix="yibao-snapshot-") as folder:
+            tmp = Path(folder) / "copy.yibao"
+            target = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as err:
+                raise db.translate(err, self.path.name) from None
+            finally:
+                target.close()
+            return tmp.read_bytes()
+
     def audit(self, limit: int = 1000) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT at, target, field, old, new FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()

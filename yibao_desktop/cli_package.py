@@ -1,0 +1,55 @@
+"""Submission-package subcommands: `package` (报送包 on a USB stick) and `verify-package`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from yibao_desktop.cli_pdf import read_password
+from yibao_desktop.domain.errors import UserError
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("package", help="生成报送包（签名的正式版PDF、自评表、报告文件和清单）")
+    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("dest", metavar="DEST_DIR", help="目标文件夹，如U盘根目录")
+    p.add_argument("--p12", default=None, help="单位证书（默认使用本机保存的单位证书）")
+    p.add_argument("--password-file", default=None, help="存放证书密码的文本文件（第一行）")
+    p.add_argument("--seal", default=None, help="印章图片（PNG）")
+    p.set_defaults(func=cmd_package)
+
+    p = sub.add_parser("verify-package", help="核验报送包；任何一项不通过时退出码非 0")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--trust", action="append", default=[], metavar="CERT.cer", help="报送单位的公钥证书，可重复")
+    p.set_defaults(func=cmd_verify_package)
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from yibao_desktop.exchange import package, signing
+    from yibao_desktop.storage.repository import Document
+
+    seal = None
+    if args.seal:
+        try:
+            seal = Path(args.seal).read_bytes()
+        except OSError as err:
+            raise UserError(f"无法读取印章图片「{args.seal}」：{err.strerror or err}") from None
+    creds = signing.load_credentials(args.p12, read_password(args.password_file))
+    with Document.open(args.path, read_only=True) as doc:
+        report, data = doc.report, doc.snapshot()
+    result = package.make_package(report, data, args.dest, creds, seal)
+    print(f"报送包已写入并逐一读回核对：{result.folder}", file=sys.stderr)
+    for entry in result.files:
+        print(f"  {entry['name']}  {entry['size']} 字节  SHA-256 {entry['sha256']}", file=sys.stderr)
+    print(f"签名证书指纹：{result.fingerprint}", file=sys.stderr)
+    return 0
+
+
+def cmd_verify_package(args: argparse.Namespace) -> int:
+    from yibao_desktop.exchange import package, signing
+
+    trusted = [signing.load_trusted(p) for p in args.trust]
+    checks = package.verify_package(args.folder, trusted)
+    print(package.format_checks(checks))
+    return 0 if all(c.ok for c in checks) else 1
