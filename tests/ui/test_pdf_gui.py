@@ -69,3 +69,22 @@ def test_seal_must_be_png(tmp_path):
     png = tmp_path / "seal.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     assert set_seal(str(png)) == seal_path()
+
+
+def test_package_to_folder_and_verify_in_window(window, tmp_path, qtbot, messages):
+    from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog, list_drives
+
+    SigningSettingsDialog(window, "示例县医疗保障局").create("示例县医疗保障局", "张三", "secret123")
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    assert window.package_to(str(stick), "wrong-pass") is None
+    assert "密码错误" in messages[-1][2] and not any(stick.iterdir())
+    window.package_to(str(stick), "secret123")
+    qtbot.waitUntil(lambda: messages[-1][1] == "报送包已生成", timeout=60000)
+    folder = next(stick.iterdir())
+    assert (folder / "manifest.json").exists()
+    dialog = VerifyPackageDialog(window)
+    assert dialog.verify(str(folder))
+    assert "签名可信" in dialog.result.toPlainText()
+    assert all(d.root for d in list_drives())
+    PackageDialog(window, folder.name)  # builds with whatever volumes this machine has

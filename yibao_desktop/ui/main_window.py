@@ -34,6 +34,7 @@ from yibao_desktop.templates import new_report, start_next_year
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
+from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog
 from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog, seal_path
 from yibao_desktop.ui.fonts import register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
 
         export_menu = bar.addMenu("导出(&X)")
         self.export_pdf_action = self._action(export_menu, "导出PDF…", self.on_export_pdf, QKeySequence("Ctrl+P"))
+        self.package_action = self._action(export_menu, "报送到U盘…", self.on_package)
+        self._action(export_menu, "核验报送包…", lambda: VerifyPackageDialog(self).exec())
         export_menu.addSeparator()
         self._action(export_menu, "签名设置…", self.on_signing_settings)
         self._action(export_menu, "核验PDF签名…", lambda: VerifyDialog(self).exec())
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
         has_doc = self.rdoc is not None
         self.save_as_action.setEnabled(has_doc)
         self.export_pdf_action.setEnabled(has_doc)
+        self.package_action.setEnabled(has_doc)
         self.close_action.setEnabled(has_doc)
         if not has_doc:
             self.status.setText("")
@@ -406,6 +410,48 @@ class MainWindow(QMainWindow):
             errors.open_file(str(result.path))
 
         return run_task(self, "正在导出PDF", job, done, lambda exc: errors.show_exception(self, "导出PDF失败", exc))
+
+    def on_package(self) -> None:
+        if not self.rdoc:
+            return
+        from yibao_desktop.exchange.package import package_name
+
+        self.text.flush()
+        errors_count = sum(1 for f in self.rdoc.result["findings"] if f["severity"] == "error")
+        if errors_count:
+            errors.show_error(self, "不能报送", f"报告还有 {errors_count} 项错误（见概览页），报送包只能包含正式版，请先消除错误。")
+            return
+        dialog = PackageDialog(self, package_name(self.rdoc.report))
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.package_to(dialog.folder.text().strip(), dialog.password.text())
+
+    def package_to(self, dest: str, password: str) -> Task | None:
+        """Write the submission package in a worker; the success message comes only after every
+        file was read back from the stick and checked."""
+        assert self.rdoc is not None
+        from yibao_desktop.exchange import package, signing
+
+        report = self.rdoc.report
+        try:
+            creds = signing.load_credentials(None, password)
+            signing.check_usable(creds)
+            snapshot = self.rdoc.doc.snapshot()
+        except UserError as err:
+            errors.show_error(self, "无法生成报送包", str(err))
+            return None
+        seal = seal_path().read_bytes() if seal_path().is_file() else None
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            return package.make_package(report, snapshot, dest, creds, seal, progress=progress)
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            files = "\n".join(f"  {e['name']}（{e['size'] // 1024} KB）" for e in result.files)
+            errors.show_info(self, "报送包已生成",
+                             f"已写入并逐一读回核对：\n{result.folder}\n\n{files}\n  manifest.json\n\n"
+                             f"签名证书指纹：{result.fingerprint}\n现在可以安全地拔出U盘。")
+
+        return run_task(self, "正在生成报送包", job, done,
+                        lambda exc: errors.show_exception(self, "报送包未生成", exc))
 
     def on_signing_settings(self) -> None:
         SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
