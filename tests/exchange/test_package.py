@@ -196,3 +196,24 @@ def test_cli_package_and_verify(tmp_path, capsys, creds, monkeypatch):
     assert main(["package", str(doc), str(other), "--p12", str(p12), "--password-file", str(pw)]) == 2
     assert "密码错误" in capsys.readouterr().err
     assert not any(other.iterdir())
+
+
+def test_pdf_has_yoy_tables_for_a_report_started_from_last_year(built):
+    import io
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from pypdf import PdfReader
+
+    from yibao_desktop.exchange.pdf_report import build_pdf
+    from yibao_desktop.templates import start_next_year
+
+    report, _, _ = built
+    new = start_next_year(report)
+    row = next(i for i, ind in enumerate(new.indicators) if ind.name == "电子医保凭证激活率")
+    inds = list(new.indicators)
+    inds[row] = replace(inds[row], numerator=Decimal("500000"), denominator=Decimal("735200"))
+    pdf = build_pdf(replace(new, indicators=tuple(inds)), draft=True).data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "").replace(" ", "")
+    assert "资金支出同比情况" in text and "上年（2025年）" in text and "606650.00" in text
+    assert "绩效指标同比情况" in text and "+11.92" in text

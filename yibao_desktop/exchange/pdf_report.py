@@ -409,6 +409,7 @@ class _Builder:
             self.funds_block()
         if not scores_done:
             self.scores_block("")
+        self.yoy_block()
         self.closing()
         self.annex_project_table()
         self.annex_transfer_table()
@@ -532,6 +533,34 @@ class _Builder:
             self.table("人工调整得分情况", "单位：分",
                        [[head(sec, h) for h in ("三级指标", "按规则计算得分", "调整后得分", "调整理由")]], body,
                        (130, 70, 62, 180))
+
+    def yoy_block(self) -> None:
+        """同比 against last year, when the report was started from last year's file."""
+        r = self.result
+        yoy = r.get("funds_yoy")
+        rows = [(res["name"], res["yoy"]) for res in r["indicators"] if res.get("yoy")]
+        if not yoy and not rows:
+            return
+        sec = "同比情况"
+        cell, head = self.cell, self.head
+        if yoy:
+            change = yoy["progress_change"]
+            body = [[cell(sec, f"上年（{yoy['last_year']}年）", align="center"), cell(sec, yoy["last_available"], align="right"),
+                     cell(sec, yoy["last_paid"], align="right"), cell(sec, yoy["last_progress"] or "—", align="right")],
+                    [cell(sec, "本年", align="center"), cell(sec, r["funds"]["available"], align="right"),
+                     cell(sec, yoy["paid"], align="right"), cell(sec, yoy["progress"] or "—", align="right")],
+                    [cell(sec, "变化", "hei", "center"), cell(sec, "—", align="center"),
+                     cell(sec, yoy["paid_change"], align="right"),
+                     cell(sec, "—" if change is None else change, align="right")]]
+            self.table("资金支出同比情况", "单位：元",
+                       [[head(sec, h) for h in ("年度", "可用资金", "已支出", "支出进度（%）")]], body, (110, 112, 112, 108))
+        if rows:
+            body = [[cell(sec, name), cell(sec, y["baseline"], align="right"), cell(sec, y["actual"], align="right"),
+                     cell(sec, ("+" if not y["change"].startswith("-") else "") + y["change"], align="right")]
+                    for name, y in rows]
+            self.table("绩效指标同比情况", "",
+                       [[head(sec, h) for h in ("三级指标", "上年实际值", "本年实际值", "同比变化")]], body,
+                       (200, 80, 80, 82))
 
     def closing(self) -> None:
         def place(spot: SignatureSpot) -> None:
