@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbcommon0 \
 	libxkbcommon-x11-0 libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
-	libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 poppler-utils
+	libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 poppler-utils \
+	libreoffice-calc-nogui
 
 .PHONY: run test bench lint sysdeps clean
 

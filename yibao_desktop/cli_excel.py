@@ -1,9 +1,85 @@
-"""Excel subcommands (export-xlsx, import-xlsx): registered into the main parser by cli.py."""
+"""Excel subcommands (export-xlsx, export-data, import-xlsx): registered into the main parser by cli.py."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from yibao_desktop.domain.calc import compute
+from yibao_desktop.exchange.excel_export import FORM_TITLES, FORMS, export_data_workbook, export_forms
+from yibao_desktop.exchange.excel_import import COLLECTION_LABELS, MODE_LABELS, MODES, ExcelImportError, plan_import
+from yibao_desktop.storage.repository import Document
+
+FORM_CHOICES = {"project": ("project",), "transfer": ("transfer",), "both": FORMS}
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add this module's subcommands to `sub` (none yet; the Excel issue adds them)."""
+    """Add this module's subcommands to `sub`."""
+    p = sub.add_parser("export-xlsx", help="导出绩效自评表（Excel）")
+    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--form", choices=tuple(FORM_CHOICES), default="both",
+                   help="project：项目支出绩效自评表；transfer：中央对地方转移支付区域绩效自评表；both：两张都导出（默认）")
+    p.set_defaults(func=cmd_export_xlsx)
+
+    p = sub.add_parser("export-data", help="导出可编辑、可再导入的数据工作簿（Excel）")
+    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_export_data)
+
+    p = sub.add_parser("import-xlsx", help="从 Excel 导入绩效指标、支出明细、资金来源或数据工作簿")
+    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("book", metavar="BOOK.xlsx")
+    p.add_argument("--sheet", default=None, metavar="NAME", help="只导入这一张工作表")
+    p.add_argument("--mode", choices=MODES, default=None,
+                   help="replace：替换；append：追加；merge：按指标名称合并（仅绩效指标）。"
+                        "默认：支出明细和资金来源替换，绩效指标合并；数据工作簿总是整体替换")
+    p.add_argument("--dry-run", action="store_true", help="只检查并列出将要进行的修改，不改动报告")
+    p.set_defaults(func=cmd_import_xlsx)
+
+
+def _warn_findings(result: dict) -> None:
+    errors = [f for f in result["findings"] if f["severity"] == "error"]
+    if errors:
+        print(f"注意：报告还有 {len(errors)} 个错误（可用 check 命令查看），导出的表格可能不完整。", file=sys.stderr)
+
+
+def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    forms = FORM_CHOICES[args.form]
+    with Document.open(args.path, read_only=True) as doc:
+        report = doc.report
+    _warn_findings(compute(report))
+    export_forms(report, args.out, forms)
+    print(f"已导出 {'、'.join(FORM_TITLES[f] for f in forms)}：{args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_export_data(args: argparse.Namespace) -> int:
+    with Document.open(args.path, read_only=True) as doc:
+        report = doc.report
+    export_data_workbook(report, args.out)
+    print(f"已导出数据工作簿：{args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_xlsx(args: argparse.Namespace) -> int:
+    with Document.open(args.path, read_only=args.dry_run) as doc:
+        plan = plan_import(doc.report, args.book, args.sheet, args.mode)
+        for notice in plan.notices:
+            print(f"提示：{notice}")
+        if plan.problems:
+            raise ExcelImportError(plan.problems, plan.result.path)
+        if plan.result.data_workbook:
+            how = "数据工作簿（整体替换）"
+        else:
+            kinds = dict.fromkeys(t.kind for t in plan.result.tables)
+            how = "、".join(f"{COLLECTION_LABELS[k]}（{MODE_LABELS[plan.mode.get(k, 'replace')]}）" for k in kinds)
+        print(f"导入方式：{how}")
+        print(plan.summary())
+        if args.dry_run:
+            print("（试运行：报告未作改动）")
+            return 0
+        if plan.edits:
+            doc.apply(list(plan.edits))
+            print(f"已导入到 {args.path}", file=sys.stderr)
+    return 0

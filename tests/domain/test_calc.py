@@ -383,3 +383,20 @@ def test_incremental_cache_sees_every_change():
     assert compute(report)["funds"]["paid"] == first["funds"]["paid"]
     changed_year = replace(report, meta=replace(report.meta, year=2025))
     assert "date_outside_year" in codes(compute(changed_year))
+
+
+def test_by_level_progress_and_transfer_form_sources():
+    report = dangshan_report()
+    report = replace(report, incomes=report.incomes + (
+        Income(level="省级", kind="当年下达", amount=D("200000.00"), date=date(2024, 5, 1)),
+        Income(level="县级", kind="本级配套", amount=D("100000.00"), date=date(2024, 5, 1))))
+    funds = compute(report)["funds"]
+    levels = {b["level"]: b for b in funds["by_level"]}
+    assert levels["省级"]["progress"] == "21.80"  # 43600 of 200000 (pro rata share of 196200)
+    sources = {s["name"]: s for s in funds["by_source"]}
+    assert list(sources) == ["中央财政资金", "地方资金", "其他资金"]
+    assert sources["地方资金"]["levels"] == ["省级", "县级"]
+    assert D(sources["地方资金"]["amount"]) == D("300000.00")
+    assert D(sources["中央财政资金"]["paid"]) + D(sources["地方资金"]["paid"]) == D(funds["paid"])
+    assert sources["其他资金"] == {"name": "其他资金", "levels": [], "amount": "0.00", "paid": "0.00",
+                                "progress": None}

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,10 +28,8 @@ def test_compute_never_crashes_and_scores_stay_in_range(report):
     for ind, res in zip(report.indicators, result["indicators"]):
         assert res["score"] is not None
         if ind.score is None and ind.weight >= 0:  # rule-based scores (no manual figure)
-            from decimal import Decimal
             assert Decimal(0) <= Decimal(res["score"]) <= ind.weight
     for key in ("by_direction", "by_size", "by_econ_class"):
-        from decimal import Decimal
         parts = result["funds"][key]
         total = sum(Decimal(p["share"]) for p in parts)
         assert total in (Decimal("100.00"), Decimal("0.00"))

@@ -20,7 +20,7 @@ from yibao_desktop import paths
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json
-from yibao_desktop.domain.report import Expenditure, Indicator, Section
+from yibao_desktop.domain.report import Expenditure
 from yibao_desktop.exchange import pdf_report
 from yibao_desktop.exchange.pdf_fonts import FontSet, MissingGlyphsError, font_set
 from yibao_desktop.exchange.pdf_report import (

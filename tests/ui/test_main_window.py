@@ -4,10 +4,8 @@ import subprocess
 import sys
 from decimal import Decimal as D
 
-import pytest
 from PySide6.QtCore import Qt
 
-from yibao_desktop.domain.calc import compute
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui.main_window import TAB_NAMES, MainWindow, demo_document_path, open_demo
 from yibao_desktop.ui.models.tables import IND_COL

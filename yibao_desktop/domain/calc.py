@@ -121,7 +121,23 @@ def _attribute_by_level(incomes: tuple[Income, ...], paid_by_pool: dict[str, Dec
             continue
         lvl_paid = sum((v for (l, _), v in paid.items() if l == lvl), ZERO)
         out.append({"level": lvl, "amount": fmt_money(amount), "paid": fmt_money(lvl_paid),
-                    "balance": fmt_money(amount - lvl_paid)})
+                    "balance": fmt_money(amount - lvl_paid), "progress": fmt_pct(percent(lvl_paid, amount))})
+    return out
+
+
+# The 2024 transfer-payment form groups the levels into three sources.
+SOURCES = (("中央财政资金", ("中央",)), ("地方资金", ("省级", "市级", "县级")), ("其他资金", ("其他",)))
+
+
+def _by_source(by_level: list[dict[str, str]]) -> list[dict[str, Any]]:
+    levels = {b["level"]: b for b in by_level}
+    out = []
+    for name, members in SOURCES:
+        present = [levels[m] for m in members if m in levels]
+        amount = sum((Decimal(b["amount"]) for b in present), ZERO)
+        paid = sum((Decimal(b["paid"]) for b in present), ZERO)
+        out.append({"name": name, "levels": [b["level"] for b in present], "amount": fmt_money(amount),
+                    "paid": fmt_money(paid), "progress": fmt_pct(percent(paid, amount))})
     return out
 
 
@@ -314,6 +330,7 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
             "schedule": fmt_pct(q2(Decimal(m) * HUNDRED / 12)),
         })
 
+    by_level = _attribute_by_level(incomes, paid_pool)
     funds = {
         "available": fmt_money(available), "carried": fmt_money(carried), "allocated": fmt_money(allocated),
         "paid": fmt_money(paid_total), "paid_carried": fmt_money(paid_pool["上年结转"]),
@@ -327,7 +344,8 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
         "by_size": _breakdown(size_amounts, size_projects),
         "by_econ_class": _breakdown(econ, econ_projects),
         "large_projects": large,
-        "by_level": _attribute_by_level(incomes, paid_pool),
+        "by_level": by_level,
+        "by_source": _by_source(by_level),
         "monthly": monthly,
         "project_count": len(projects),
     }

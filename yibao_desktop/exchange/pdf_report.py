@@ -261,7 +261,7 @@ class ParagraphAndTail(Flowable):
             return []
         lines = self.para._layout(availWidth)
         n = len(lines)
-        th = self.tail.wrap(availWidth, availHeight)[1]
+        self.tail.wrap(availWidth, availHeight)  # wrapped before split, as ReportLab expects
         fit = int((availHeight + 0.01) // LINE)
         keep = min(n, 2)
         first = min(fit, n - keep)
@@ -447,7 +447,7 @@ class _Builder:
             for lvl in f["by_level"]:
                 body.append([cell(sec, f"{lvl['level']}资金", align="center"), cell(sec, lvl["amount"], align="right"),
                              cell(sec, lvl["paid"], align="right"), cell(sec, lvl["balance"], align="right"),
-                             cell(sec, "—", align="center")])
+                             cell(sec, lvl["progress"] or "—", align="right")])
         self.table("资金使用及结余情况", "单位：元",
                    [[head(sec, h) for h in ("资金类别", "可用资金", "已支出", "结余", "支出进度（%）")]],
                    body, (90, 90, 90, 90, 82), body_cmds=cmds)
@@ -699,7 +699,7 @@ class _Builder:
             self.story.append(CellText([(notes, "fang")], self.fonts, size=TABLE_SIZE, leading=16))
 
     def annex_transfer_table(self) -> None:
-        r, f, meta = self.result, self.result["funds"], self.report.meta
+        f, meta = self.result["funds"], self.report.meta
         sec = "附件2 中央对地方转移支付区域绩效自评表"
         self._annex_head(2, ANNEX_TITLES[1])
         cell, head = self.cell, self.head
@@ -722,7 +722,7 @@ class _Builder:
         for lvl in f["by_level"]:
             top.append([cell(sec, level_names.get(lvl["level"], lvl["level"]), align="center"), "",
                         cell(sec, lvl["amount"], align="right"), cell(sec, lvl["paid"], align="right"),
-                        cell(sec, "—", align="center"), ""])
+                        cell(sec, lvl["progress"] or "—", align="center"), ""])
             n = len(top) - 1
             cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (4, n), (5, n))]
         start = len(top)

@@ -42,7 +42,6 @@ from yibao_desktop.exchange.pdf_report import (
     LINE,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
-    MARGIN_RIGHT,
     SEAL_DIAMETER,
     SEAL_KEY,
     SIGNATURE_FIELD,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 from yibao_desktop.domain.errors import DocumentError
-from yibao_desktop.fileio import fsync_dir  # noqa: F401  (used as db.fsync_dir by the repository)
 from yibao_desktop.storage.migrations import MIN_SUPPORTED_VERSION, SCHEMA_VERSION
 
 APPLICATION_ID = 0x59424130  # "YBA0"

@@ -36,6 +36,7 @@ from yibao_desktop.domain.report import (
     Section,
     get_rows,
 )
+from yibao_desktop.fileio import fsync_dir
 from yibao_desktop.storage import db
 from yibao_desktop.storage.migrations import SCHEMA_VERSION, upgrade
 
@@ -215,7 +216,7 @@ class Document:
             finally:
                 conn.close()
             os.replace(tmp, path)
-            db.fsync_dir(directory)
+            fsync_dir(directory)
         except OSError as err:
             tmp.unlink(missing_ok=True)
             raise DocumentError(f"无法写入文件「{path.name}」：{err.strerror or err}") from None
@@ -292,7 +293,7 @@ class Document:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, dest)
-            db.fsync_dir(directory)
+            fsync_dir(directory)
         except sqlite3.Error as err:
             tmp.unlink(missing_ok=True)
             raise db.translate(err, dest.name) from None
