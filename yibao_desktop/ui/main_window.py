@@ -34,6 +34,7 @@ from yibao_desktop.templates import new_report, start_next_year
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
+from yibao_desktop.ui.excel_dialogs import ExportExcelDialog, ImportPreviewDialog
 from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog
 from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog, seal_path
 from yibao_desktop.ui.fonts import register_fonts
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(file_menu, "打开示例报告", self.on_open_demo)
         file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "导入Excel…", self.on_import_excel)
         self.save_as_action = self._action(file_menu, "另存为…", self.on_save_as, QKeySequence.StandardKey.SaveAs)
         self.close_action = self._action(file_menu, "关闭", self.close_document, QKeySequence.StandardKey.Close)
         file_menu.addSeparator()
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
 
         export_menu = bar.addMenu("导出(&X)")
         self.export_pdf_action = self._action(export_menu, "导出PDF…", self.on_export_pdf, QKeySequence("Ctrl+P"))
+        self.export_xlsx_action = self._action(export_menu, "导出Excel…", self.on_export_excel)
         self.package_action = self._action(export_menu, "报送到U盘…", self.on_package)
         self._action(export_menu, "核验报送包…", lambda: VerifyPackageDialog(self).exec())
         export_menu.addSeparator()
@@ -203,6 +206,8 @@ class MainWindow(QMainWindow):
         has_doc = self.rdoc is not None
         self.save_as_action.setEnabled(has_doc)
         self.export_pdf_action.setEnabled(has_doc)
+        self.export_xlsx_action.setEnabled(has_doc)
+        self.import_action.setEnabled(has_doc)
         self.package_action.setEnabled(has_doc)
         self.close_action.setEnabled(has_doc)
         if not has_doc:
@@ -452,6 +457,89 @@ class MainWindow(QMainWindow):
 
         return run_task(self, "正在生成报送包", job, done,
                         lambda exc: errors.show_exception(self, "报送包未生成", exc))
+
+    # -- Excel -------------------------------------------------------------------------------------
+
+    def on_import_excel(self) -> None:
+        if not self.rdoc:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "导入Excel（原文件不会被修改）", str(self.rdoc.path.parent),
+                                              "Excel 工作簿 (*.xlsx *.xlsm);;所有文件 (*)")
+        if path:
+            self.import_excel(path)
+
+    def import_excel(self, path: str, mode: str | None = None) -> Task | None:
+        """Read and plan in a worker, then preview; 导入 applies the plan as one undo step."""
+        assert self.rdoc is not None
+        from yibao_desktop.exchange.excel_import import plan_import
+
+        self.text.flush()
+        base = self.rdoc.report
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            progress(10, "正在读取工作簿")
+            return plan_import(base, path, mode=mode)
+
+        def planned(plan) -> None:  # type: ignore[no-untyped-def]
+            def replan(new_mode):  # type: ignore[no-untyped-def]
+                try:
+                    return plan_import(base, path, mode=new_mode)
+                except UserError as err:
+                    errors.show_error(self, "无法导入", str(err))
+                    return None
+
+            dialog = ImportPreviewDialog(self, plan, replan)
+            self.last_import_dialog = dialog
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.apply_import(dialog.plan)
+
+        return run_task(self, "正在读取Excel", job, planned, lambda exc: errors.show_exception(self, "无法导入", exc))
+
+    def apply_import(self, plan) -> bool:  # type: ignore[no-untyped-def]
+        assert self.rdoc is not None
+        if plan.problems or not plan.edits:
+            return False
+        if self.rdoc.report is not plan.base:
+            errors.show_error(self, "无法导入", "预览之后报告已有改动，请重新导入。")
+            return False
+        return self.rdoc.apply(list(plan.edits), f"导入Excel（{plan.summary().rstrip('。')}）")
+
+    def on_export_excel(self) -> None:
+        if not self.rdoc:
+            return
+        dialog = ExportExcelDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        choice = dialog.choice()
+        from yibao_desktop.templates import default_title
+
+        suffix = "数据" if choice == "data" else "自评表"
+        default = str(self.rdoc.path.parent / f"{default_title(self.rdoc.report.meta)}_{suffix}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "导出Excel", default, "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_excel_to(path, choice)
+
+    def export_excel_to(self, path: str, choice: str) -> Task:
+        assert self.rdoc is not None
+        from yibao_desktop.exchange import excel_data, excel_export
+
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        self.text.flush()
+        report = self.rdoc.report
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            progress(20, "正在生成工作簿")
+            if choice == "data":
+                return excel_data.export_data_workbook(report, path)
+            forms = excel_export.FORMS if choice == "both" else (choice,)
+            return excel_export.export_forms(report, path, forms)
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            self.statusBar().showMessage(f"已导出：{result}", 10000)
+            errors.open_file(str(result))
+
+        return run_task(self, "正在导出Excel", job, done, lambda exc: errors.show_exception(self, "导出Excel失败", exc))
 
     def on_signing_settings(self) -> None:
         SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
