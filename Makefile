@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(VENV)/bin/yibao-desktop
 
 test: $(STAMP)
+	$(PY) -m pyflakes yibao_desktop tests benchmarks
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 

@@ -18,7 +18,7 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json, report_to_json
 from yibao_desktop.domain.money import fmt_money
-from yibao_desktop.domain.report import FUND_TYPES
+from yibao_desktop.domain.report import FUND_TYPES, Report
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.templates import load_template, new_report, start_next_year
 
@@ -64,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="IN.yibao")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("next-year", help="由上年度报告文件新建本年度报告（结转资金、指标和基数）")
-    p.add_argument("last", metavar="LAST.yibao")
+    p = sub.add_parser("next-year", help="由上年度报告文件（.yibao 或 Excel 自评表/数据工作簿）新建本年度报告")
+    p.add_argument("last", metavar="LAST.yibao|LAST.xlsx")
     p.add_argument("out", metavar="OUT.yibao")
     p.add_argument("--year", type=int, default=None, help="新报告年度（默认上年度 + 1）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
@@ -121,11 +121,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def last_year_report(path: str, year: int | None = None) -> Report:
+    """Next year's report from last year's .yibao (any schema version) or Excel; only read."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        from yibao_desktop.exchange.excel_lastyear import next_year_from_workbook
+
+        return next_year_from_workbook(path, year)
+    with _open(path) as last:  # read-only: last year's file is never modified
+        report = start_next_year(last.report, year)
+        if report.meta.year <= last.report.meta.year:
+            raise UserError(f"新报告年度 {report.meta.year} 应晚于上年度 {last.report.meta.year}")
+    return report
+
+
 def cmd_next_year(args: argparse.Namespace) -> int:
-    with _open(args.last) as last:  # read-only: last year's file is never modified
-        report = start_next_year(last.report, args.year)
-    if report.meta.year <= last.report.meta.year:
-        raise UserError(f"新报告年度 {report.meta.year} 应晚于上年度 {last.report.meta.year}")
+    report = last_year_report(args.last, args.year)
     Document.create(args.out, report, overwrite=args.force).close()
     carried = sum((i.amount for i in report.incomes), Decimal(0))
     print(f"已生成 {args.out}：{report.meta.year} 年度，结转资金 {fmt_money(carried)} 元，"

@@ -364,3 +364,13 @@ def test_new_from_last_year_shows_yoy(window, tmp_path, messages):
     assert "同比：上年（2025年）" in window.overview.yoy.text()
     assert "同比" in window.funds.summary_text()
     assert not window.create_next_year(str(window.rdoc.path), str(window.rdoc.path))
+
+
+def test_new_from_last_years_excel(window, tmp_path, messages):
+    from tests.exchange.test_excel_lastyear import hand_made_project_form
+
+    book = tmp_path / "2024.xlsx"
+    hand_made_project_form(book)
+    assert window.create_next_year(str(book), str(tmp_path / "2025.yibao"))
+    assert window.rdoc.report.meta.year == 2025
+    assert "请核对资金来源的级次" in messages[-1][2]

@@ -30,7 +30,8 @@ from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.domain.money import fmt_money
-from yibao_desktop.templates import new_report, start_next_year
+from yibao_desktop.cli import last_year_report
+from yibao_desktop.templates import new_report
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
@@ -270,18 +271,18 @@ class MainWindow(QMainWindow):
 
     def on_next_year(self) -> None:
         start = str(self.rdoc.path.parent) if self.rdoc else str(Path.home())
-        last, _ = QFileDialog.getOpenFileName(self, "选择上年度报告文件（不会被修改）", start, FILE_FILTER)
+        last, _ = QFileDialog.getOpenFileName(
+            self, "选择上年度报告文件（不会被修改）", start,
+            f"上年度报告 (*{FILE_SUFFIX} *.xlsx);;医保绩效自评报告 (*{FILE_SUFFIX});;上年自评表或数据工作簿 (*.xlsx)")
         if not last:
             return
         try:
-            with Document.open(last, read_only=True) as doc:
-                year = doc.report.meta.year + 1
-                unit = doc.report.meta.unit
+            report = last_year_report(last)
         except UserError as err:
-            errors.show_error(self, "无法打开上年度文件", str(err))
+            errors.show_error(self, "无法从上年度文件新建", str(err))
             return
-        default = str(Path(last).parent / f"{unit}-{year}{FILE_SUFFIX}")
-        out, _ = QFileDialog.getSaveFileName(self, f"保存 {year} 年度新报告", default, FILE_FILTER)
+        default = str(Path(last).parent / f"{report.meta.unit or '新报告'}-{report.meta.year}{FILE_SUFFIX}")
+        out, _ = QFileDialog.getSaveFileName(self, f"保存 {report.meta.year} 年度新报告", default, FILE_FILTER)
         if out:
             self.create_next_year(last, out)
 
@@ -293,8 +294,7 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "无法新建", "新报告不能覆盖上年度文件，请另选文件名。")
             return False
         try:
-            with Document.open(last, read_only=True) as doc:
-                report = start_next_year(doc.report, year)
+            report = last_year_report(last, year)
             new_doc = Document.create(out, report, overwrite=True)
         except UserError as err:
             errors.show_error(self, "无法从上年度文件新建", str(err))
@@ -304,7 +304,8 @@ class MainWindow(QMainWindow):
         errors.show_info(self, "已从上年度文件新建",
                          f"已新建 {report.meta.year} 年度报告：\n上年结转资金 {fmt_money(carried)} 元已作为资金来源录入；\n"
                          f"{len(report.indicators)} 个指标的目标和分值已带入，上年实际值作为同比基数；\n"
-                         f"上年的改进措施已放入「上年计划落实情况」一节。\n上年度文件未作任何改动。")
+                         f"上年的改进措施已放入「上年计划落实情况」一节。\n上年度文件未作任何改动。"
+                         + ("\n\n请核对资金来源的级次（见备注）和资金类型。" if last.lower().endswith(".xlsx") else ""))
         return True
 
     def on_open(self) -> None:
