@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from yibao_desktop.cli_pdf import read_password
-from yibao_desktop.domain.errors import UserError
+from yibao_desktop.cli_pdf import read_password, read_seal
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -29,12 +27,7 @@ def cmd_package(args: argparse.Namespace) -> int:
     from yibao_desktop.exchange import package, signing
     from yibao_desktop.storage.repository import Document
 
-    seal = None
-    if args.seal:
-        try:
-            seal = Path(args.seal).read_bytes()
-        except OSError as err:
-            raise UserError(f"无法读取印章图片「{args.seal}」：{err.strerror or err}") from None
+    seal = read_seal(args.seal)
     creds = signing.load_credentials(args.p12, read_password(args.password_file))
     with Document.open(args.path, read_only=True) as doc:
         report, data = doc.report, doc.snapshot()

@@ -81,6 +81,16 @@ def read_password(path: str | None, prompt: str = "证书密码：") -> str:
     return getpass.getpass(prompt)
 
 
+def read_seal(path: str | None) -> bytes | None:
+    """The --seal PNG, if one was given."""
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise UserError(f"无法读取印章图片「{path}」：{err.strerror or err}") from None
+
+
 def _progress(pct: int, message: str) -> None:
     print(f"\r{message}…… {pct}%", end="" if pct < 100 else "\n", file=sys.stderr, flush=True)
 
@@ -107,12 +117,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
 def cmd_sign(args: argparse.Namespace) -> int:
     from yibao_desktop.exchange import signing
 
-    seal = None
-    if args.seal:
-        try:
-            seal = Path(args.seal).read_bytes()
-        except OSError as err:
-            raise UserError(f"无法读取印章图片「{args.seal}」：{err.strerror or err}") from None
+    seal = read_seal(args.seal)
     creds = signing.load_credentials(args.p12, read_password(args.password_file))
     out = signing.sign_pdf(args.path, args.out, creds, seal_png=seal)
     info = creds.info

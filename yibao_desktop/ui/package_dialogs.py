@@ -164,16 +164,10 @@ class VerifyPackageDialog(QDialog):
             self.verify(folder)
 
     def verify(self, folder: str) -> bool:
-        from cryptography import x509
-
         from yibao_desktop.exchange.package import format_checks, verify_package
-        from yibao_desktop.exchange.signing import default_cer_path
-        from yibao_desktop.ui.pdf_dialogs import certificate_info, trusted_certificates
+        from yibao_desktop.ui.pdf_dialogs import all_trusted
 
-        trusted = trusted_certificates()
-        if certificate_info() is not None:
-            trusted.append(x509.load_der_x509_certificate(default_cer_path().read_bytes()))
-        checks = verify_package(folder, trusted)
+        checks = verify_package(folder, all_trusted())
         self.result.setPlainText(format_checks(checks))
         ok = all(c.ok for c in checks)
         self.result.setStyleSheet(f"color: {'#1e7d32' if ok else '#c0392b'};")

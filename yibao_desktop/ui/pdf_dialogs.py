@@ -79,6 +79,18 @@ def trusted_certificates() -> list:  # type: ignore[type-arg]
     return out
 
 
+def all_trusted() -> list:  # type: ignore[type-arg]
+    """The certificates a verification trusts: those added by the user, and the unit's own."""
+    from cryptography import x509
+
+    from yibao_desktop.exchange.signing import default_cer_path
+
+    trusted = trusted_certificates()
+    if certificate_info() is not None:
+        trusted.append(x509.load_der_x509_certificate(default_cer_path().read_bytes()))
+    return trusted
+
+
 class PasswordDialog(QDialog):
     def __init__(self, parent: QWidget | None, prompt: str, confirm: bool = False):
         super().__init__(parent)
@@ -340,17 +352,11 @@ class VerifyDialog(QDialog):
 
     def verify(self, path: str) -> int:
         """Verify and show the verdict; returns the CLI's exit code (0 trusted, 1 altered, 2 untrusted)."""
-        from cryptography import x509
-
-        from yibao_desktop.exchange.signing import default_cer_path, format_verification, verify_pdf
+        from yibao_desktop.exchange.signing import format_verification, verify_pdf
 
         if not path:
             return 1
-        trusted = trusted_certificates()
-        own = certificate_info()
-        if own is not None:
-            trusted.append(x509.load_der_x509_certificate(default_cer_path().read_bytes()))
-        result = verify_pdf(path, trusted)
+        result = verify_pdf(path, all_trusted())
         self.result.setPlainText(format_verification(result))
         color = "#1e7d32" if result.exit_code == 0 else ("#c0392b" if result.exit_code == 1 else "#b7791f")
         self.result.setStyleSheet(f"color: {color};")
