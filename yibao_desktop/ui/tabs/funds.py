@@ -173,9 +173,17 @@ class SummaryModel(QAbstractTableModel):
         self.rows: list[SummaryRow] = []
 
     def set_rows(self, rows: list[SummaryRow]) -> None:
-        self.beginResetModel()
+        """Same shape: repaint only the rows whose text changed; otherwise reset."""
+        old = self.rows
+        if len(old) != len(rows) or any(a.style != b.style for a, b in zip(old, rows)):
+            self.beginResetModel()
+            self.rows = rows
+            self.endResetModel()
+            return
         self.rows = rows
-        self.endResetModel()
+        for i, (a, b) in enumerate(zip(old, rows)):
+            if a.cells != b.cells:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.COLUMNS - 1))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
