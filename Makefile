@@ -10,9 +10,9 @@ SYSTEM_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbc
 	libxkbcommon-x11-0 libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 poppler-utils \
-	libreoffice-calc-nogui
+	libreoffice-calc-nogui nsis
 
-.PHONY: run test bench lint sysdeps clean
+.PHONY: run test bench lint sysdeps clean dist-linux dist-windows
 
 run: $(STAMP)
 	$(VENV)/bin/yibao-desktop
@@ -52,3 +52,30 @@ $(STAMP): pyproject.toml $(VENV)/bin/python | sysdeps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks build/_work dist
+
+# ------------------------------------------------------------------------------------ packaging
+# docs/packaging.md. Downloads are cached in .cache/, scratch in build/_work/, results in dist/.
+# Debian packages each build needs; installed (apt-get update, then install) only when missing.
+DIST_LINUX_PACKAGES := binutils dpkg-dev fakeroot desktop-file-utils
+DIST_WINDOWS_PACKAGES := wine wine64 nsis gcc-mingw-w64-x86-64-win32 osslsigncode unzip
+define apt_ensure
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing build packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; \
+		else echo "Please install as root:$$missing" >&2; exit 1; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
+# dist/linux/yibao-desktop/ (one-dir) and dist/yibao-desktop_<version>_amd64.deb
+dist-linux: $(STAMP)
+	$(call apt_ensure,$(DIST_LINUX_PACKAGES))
+	$(PY) build/dist_linux.py
+
+# dist/yibao-desktop-<version>-setup.exe, built on Linux: WinPython from PyPI, PyInstaller under Wine, NSIS
+dist-windows: $(STAMP)
+	$(call apt_ensure,$(DIST_WINDOWS_PACKAGES))
+	$(PY) build/dist_windows.py

@@ -10,6 +10,10 @@ from yibao_desktop import cli
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in args:  # end-to-end check of an installed build; Qt only for its window step
+        from yibao_desktop.selftest import main as self_test
+
+        return self_test(args)
     first = next((a for a in args if not a.startswith("-")), None)
     subcommands = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     if first == "shot":
