@@ -374,3 +374,13 @@ def test_new_from_last_years_excel(window, tmp_path, messages):
     assert window.create_next_year(str(book), str(tmp_path / "2025.yibao"))
     assert window.rdoc.report.meta.year == 2025
     assert "请核对资金来源的级次" in messages[-1][2]
+
+
+def test_qt_standard_buttons_are_chinese(qapp):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from yibao_desktop.ui.fonts import install_chinese_translations
+
+    assert install_chinese_translations(qapp)
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"

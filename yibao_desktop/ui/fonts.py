@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -24,3 +25,13 @@ def register_fonts(app: QApplication) -> str | None:
         font.setPointSize(10)
         app.setFont(font)
     return family
+
+
+def install_chinese_translations(app: QApplication) -> bool:
+    """Qt's own strings (standard dialog buttons such as OK/Cancel, context menus) in Chinese."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    return True

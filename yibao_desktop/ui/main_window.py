@@ -38,7 +38,7 @@ from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.excel_dialogs import ExportExcelDialog, ImportPreviewDialog
 from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog
 from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog, seal_path
-from yibao_desktop.ui.fonts import register_fonts
+from yibao_desktop.ui.fonts import install_chinese_translations, register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
 from yibao_desktop.ui.tabs.funds import FundsTab
@@ -621,6 +621,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication(qt_args)
     app.setApplicationName(APP_NAME)
     register_fonts(app)  # type: ignore[arg-type]
+    install_chinese_translations(app)  # type: ignore[arg-type]
     errors.install_excepthook()
     window = MainWindow()
     if files:
