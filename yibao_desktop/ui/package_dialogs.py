@@ -12,18 +12,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from yibao_desktop.ui import errors
+from yibao_desktop.ui.pdf_dialogs import path_row
 
 
 @dataclass(frozen=True)
@@ -96,13 +95,7 @@ class PackageDialog(QDialog):
             self.drives.addItem(item)
         self.drives.currentItemChanged.connect(self._on_drive_changed)
         layout.addWidget(self.drives, 1)
-        row = QHBoxLayout()
-        self.folder = QLineEdit()
-        self.folder.setPlaceholderText("目标文件夹")
-        row.addWidget(self.folder, 1)
-        other = QPushButton("选择其他文件夹…")
-        other.clicked.connect(self._on_choose_folder)
-        row.addWidget(other)
+        row, self.folder = path_row("目标文件夹", "选择其他文件夹…", self._on_choose_folder)
         layout.addLayout(row)
         form = QFormLayout()
         self.password = QLineEdit()
@@ -144,13 +137,7 @@ class VerifyPackageDialog(QDialog):
         self.setWindowTitle("核验报送包")
         self.resize(760, 480)
         layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        self.folder = QLineEdit()
-        self.folder.setPlaceholderText("报送包文件夹（含 manifest.json）")
-        row.addWidget(self.folder, 1)
-        choose = QPushButton("选择文件夹…")
-        choose.clicked.connect(self._on_choose)
-        row.addWidget(choose)
+        row, self.folder = path_row("报送包文件夹（含 manifest.json）", "选择文件夹…", self._on_choose)
         layout.addLayout(row)
         layout.addWidget(QLabel("<span style='color:#5a6472'>受信任的证书在“导出 › 核验PDF签名…”中添加；本单位证书自动受信任。</span>"))
         self.result = QPlainTextEdit()

@@ -79,6 +79,18 @@ def trusted_certificates() -> list:  # type: ignore[type-arg]
     return out
 
 
+def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout, QLineEdit]:  # type: ignore[no-untyped-def]
+    """A line edit for a path with a 选择… button beside it."""
+    row = QHBoxLayout()
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    row.addWidget(edit, 1)
+    button = QPushButton(button_text)
+    button.clicked.connect(on_choose)
+    row.addWidget(button)
+    return row, edit
+
+
 def all_trusted() -> list:  # type: ignore[type-arg]
     """The certificates a verification trusts: those added by the user, and the unit's own."""
     from cryptography import x509
@@ -291,13 +303,7 @@ class VerifyDialog(QDialog):
         self.setWindowTitle("核验PDF签名")
         self.resize(720, 480)
         layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        self.path = QLineEdit()
-        self.path.setPlaceholderText("选择要核验的 PDF 文件")
-        row.addWidget(self.path, 1)
-        choose = QPushButton("选择PDF…")
-        choose.clicked.connect(self._on_choose)
-        row.addWidget(choose)
+        row, self.path = path_row("选择要核验的 PDF 文件", "选择PDF…", self._on_choose)
         layout.addLayout(row)
         layout.addWidget(QLabel("受信任的证书（报送单位提供的公钥证书 .cer）："))
         self.trusted = QListWidget()
