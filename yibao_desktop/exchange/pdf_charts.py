@@ -64,16 +64,7 @@ def progress_chart(monthly: Sequence[dict[str, Any]], font: str, width: float, h
         x = plot.x + (m["month"] - 0.5) / 12 * plot.width
         y = plot.y + _num(m["progress"]) / top * plot.height + 5
         d.add(String(x, y, f"{m['progress']}%", fontName=font, fontSize=6.5, fillColor=ACTUAL, textAnchor="middle"))
-    legend = Legend()
-    legend.fontName = font
-    legend.fontSize = 8.5
-    legend.x, legend.y = plot.x + 6, 14
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.deltax = 150
-    legend.dx, legend.dy = 14, 6
-    legend.colorNamePairs = [(ACTUAL, PROGRESS_LEGEND[0]), (SCHEDULE, PROGRESS_LEGEND[1])]
-    d.add(legend)
+    d.add(_legend(font, plot.x + 6, 150, (14, 6), [(ACTUAL, PROGRESS_LEGEND[0]), (SCHEDULE, PROGRESS_LEGEND[1])]))
     return d
 
 
@@ -112,17 +103,22 @@ def score_chart(level1: Sequence[dict[str, Any]], budget: dict[str, Any] | None,
     chart.barSpacing = 2
     chart.groupSpacing = 14
     d.add(chart)
+    d.add(_legend(font, chart.x + 6, 70, (10, 8), [(WEIGHT, SCORE_LEGEND[0]), (SCORE, SCORE_LEGEND[1])]))
+    return d
+
+
+def _legend(font: str, x: float, deltax: float, swatch: tuple[float, float], pairs: list[tuple[Any, str]]) -> Legend:
+    """One-row legend below a chart (both charts use the same style)."""
     legend = Legend()
     legend.fontName = font
     legend.fontSize = 8.5
-    legend.x, legend.y = chart.x + 6, 14
+    legend.x, legend.y = x, 14
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.deltax = 70
-    legend.dx, legend.dy = 10, 8
-    legend.colorNamePairs = [(WEIGHT, SCORE_LEGEND[0]), (SCORE, SCORE_LEGEND[1])]
-    d.add(legend)
-    return d
+    legend.deltax = deltax
+    legend.dx, legend.dy = swatch
+    legend.colorNamePairs = pairs
+    return legend
 
 
 def chart_texts(level1: Sequence[dict[str, Any]]) -> str:
