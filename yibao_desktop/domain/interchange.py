@@ -341,3 +341,8 @@ def _indicator_out(ind: Indicator) -> dict[str, Any]:
 
 def report_to_json(report: Report) -> str:
     return json.dumps(report_to_data(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def result_to_json(result: dict[str, Any]) -> dict[str, Any]:
+    """The compute result as INTERCHANGE.md's JSON data."""
+    return result
