@@ -9,7 +9,6 @@ contract): regenerate them only for a deliberate, documented change of that outp
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from datetime import date
