@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from yibao_desktop.domain.report import Report
-from yibao_desktop.exchange.excel_export import build_forms_workbook
-from yibao_desktop.exchange.excel_import import plan_import
+from yibao_desktop.exchange.excel.write import build_forms_workbook
+from yibao_desktop.exchange.excel.read import plan_import
 
 ROWS = 10_000
 

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from tests.exchange.test_pdf_report import long_report
+from tests.exchange.pdf.test_report import long_report
 from yibao_desktop.exchange import signing
-from yibao_desktop.exchange.pdf_report import build_pdf
+from yibao_desktop.exchange.pdf.report import build_pdf
 
 MAX_SIZE = 400 * 1024
 

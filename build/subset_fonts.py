@@ -4,7 +4,7 @@ The upstream CJK TrueType fonts are 14-15 MB each. The PDF only needs the charac
 report can contain, so each is subset to GB 2312 (all 6,763 hanzi and its symbols) plus the
 punctuation, Latin, digit, maths and enclosed-number blocks and every character of the bundled
 templates and demo. Characters outside that set are still drawn when another font of the
-fallback chain has them (the full Noto Sans SC); otherwise the export names them (pdf_fonts.py).
+fallback chain has them (the full Noto Sans SC); otherwise the export names them (exchange/pdf/fonts.py).
 
 Usage (needs fontTools, a build-time tool only: `pip install fonttools`):
 

@@ -135,7 +135,7 @@ def step_compute(ctx: Context) -> str:
 
 def step_export_xlsx(ctx: Context) -> str:
     try:
-        excel_export = importlib.import_module("yibao_desktop.exchange.excel_export")
+        excel_export = importlib.import_module("yibao_desktop.exchange.excel.write")
         form_titles, export_forms = excel_export.FORM_TITLES, excel_export.export_forms
     except (ImportError, AttributeError) as err:
         raise StepFailed(f"本版本缺少 Excel 导出模块（{err}）") from None
@@ -157,7 +157,7 @@ def step_export_xlsx(ctx: Context) -> str:
 
 def step_export_pdf(ctx: Context) -> str:
     from yibao_desktop.domain.interchange import report_from_json, report_to_json
-    from yibao_desktop.exchange.pdf_report import export_pdf
+    from yibao_desktop.exchange.pdf.report import export_pdf
     from yibao_desktop.exchange.signing import embedded_report_json
 
     out = ctx.folder / "自评报告.pdf"
@@ -217,7 +217,7 @@ def step_verify(ctx: Context) -> str:
 
 def step_package(ctx: Context) -> str:
     try:
-        package = importlib.import_module("yibao_desktop.exchange.package")
+        package = importlib.import_module("yibao_desktop.exchange.submission")
     except ImportError as err:
         raise StepFailed(f"本版本缺少报送包模块（{err}）") from None
     from yibao_desktop.exchange import signing

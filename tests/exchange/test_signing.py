@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from yibao_desktop import cli, paths
 from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.exchange import signing
-from yibao_desktop.exchange.pdf_report import SIGNATURE_FIELD, build_pdf
+from yibao_desktop.exchange.pdf.report import SIGNATURE_FIELD, build_pdf
 
 PASSWORD = "mima-2025"
 

@@ -367,7 +367,7 @@ def test_new_from_last_year_shows_yoy(window, tmp_path, messages):
 
 
 def test_new_from_last_years_excel(window, tmp_path, messages):
-    from tests.exchange.test_excel_lastyear import hand_made_project_form
+    from tests.exchange.excel.test_lastyear import hand_made_project_form
 
     book = tmp_path / "2024.xlsx"
     hand_made_project_form(book)

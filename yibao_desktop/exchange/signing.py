@@ -34,8 +34,8 @@ from cryptography.x509.oid import NameOID
 
 from yibao_desktop import paths
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.exchange.pdf_fonts import CoverageCheck, font_set
-from yibao_desktop.exchange.pdf_report import (
+from yibao_desktop.exchange.pdf.fonts import CoverageCheck, font_set
+from yibao_desktop.exchange.pdf.report import (
     ATTACHMENT_NAME,
     BLOCK_W,
     KEYWORD_DRAFT,

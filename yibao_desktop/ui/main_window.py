@@ -388,7 +388,8 @@ class MainWindow(QMainWindow):
         """Export (and sign) in a worker; refusals and certificate problems are told before any
         work starts, and nothing is written unless the whole export succeeds."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange import pdf_report, signing
+        from yibao_desktop.exchange import signing
+        from yibao_desktop.exchange.pdf import report as pdf_report
 
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
     def on_package(self) -> None:
         if not self.rdoc:
             return
-        from yibao_desktop.exchange.package import package_name
+        from yibao_desktop.exchange.submission import package_name
 
         self.text.flush()
         errors_count = sum(1 for f in self.rdoc.result["findings"] if f["severity"] == "error")
@@ -435,7 +436,7 @@ class MainWindow(QMainWindow):
         """Write the submission package in a worker; the success message comes only after every
         file was read back from the stick and checked."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange import package, signing
+        from yibao_desktop.exchange import signing, submission as package
 
         report = self.rdoc.report
         try:
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
     def import_excel(self, path: str, mode: str | None = None) -> Task | None:
         """Read and plan in a worker, then preview; 导入 applies the plan as one undo step."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange.excel_import import plan_import
+        from yibao_desktop.exchange.excel.read import plan_import
 
         self.text.flush()
         base = self.rdoc.report
@@ -522,7 +523,7 @@ class MainWindow(QMainWindow):
 
     def export_excel_to(self, path: str, choice: str) -> Task:
         assert self.rdoc is not None
-        from yibao_desktop.exchange import excel_data, excel_export
+        from yibao_desktop.exchange.excel import data as excel_data, write as excel_export
 
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"

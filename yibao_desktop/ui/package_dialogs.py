@@ -151,7 +151,7 @@ class VerifyPackageDialog(QDialog):
             self.verify(folder)
 
     def verify(self, folder: str) -> bool:
-        from yibao_desktop.exchange.package import format_checks, verify_package
+        from yibao_desktop.exchange.submission import format_checks, verify_package
         from yibao_desktop.ui.pdf_dialogs import all_trusted
 
         checks = verify_package(folder, all_trusted())

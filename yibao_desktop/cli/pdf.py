@@ -96,7 +96,7 @@ def _progress(pct: int, message: str) -> None:
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange.pdf_report import export_pdf
+    from yibao_desktop.exchange.pdf.report import export_pdf
     from yibao_desktop.storage.repository import Document
 
     issued = None

@@ -39,10 +39,10 @@ from yibao_desktop.domain.interchange import report_to_json
 from yibao_desktop.domain.money import fmt_money
 from yibao_desktop.domain.narrative import counts_sentence, render
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
-from yibao_desktop.exchange import pdf_charts
-from yibao_desktop.exchange.pdf_fonts import CoverageCheck, FontSet, font_set
-from yibao_desktop.exchange.pdf_tables import SpanTable, runs_of
-from yibao_desktop.exchange.pdf_typeset import (
+from yibao_desktop.exchange.pdf import charts as pdf_charts
+from yibao_desktop.exchange.pdf.fonts import CoverageCheck, FontSet, font_set
+from yibao_desktop.exchange.pdf.tables import SpanTable, runs_of
+from yibao_desktop.exchange.pdf.typeset import (
     CellText,
     GridParagraph,
     GridSnap,

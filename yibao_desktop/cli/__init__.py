@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_next_year)
 
     # Export, signing and Excel commands live beside their features; each module adds its own.
-    from yibao_desktop import cli_excel, cli_package, cli_pdf
+    from yibao_desktop.cli import excel as cli_excel, pdf as cli_pdf, submission as cli_package
 
     cli_pdf.register(sub)
     cli_excel.register(sub)
@@ -124,7 +124,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def last_year_report(path: str, year: int | None = None) -> Report:
     """Next year's report from last year's .yibao (any schema version) or Excel; only read."""
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        from yibao_desktop.exchange.excel_lastyear import next_year_from_workbook
+        from yibao_desktop.exchange.excel.lastyear import next_year_from_workbook
 
         return next_year_from_workbook(path, year)
     with _open(path) as last:  # read-only: last year's file is never modified

@@ -28,9 +28,9 @@ from yibao_desktop.fileio import write_atomic
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.money import fmt_money, fmt_num
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, FundOperation, Report
-from yibao_desktop.exchange.excel_cells import decimal_from_float
-from yibao_desktop.exchange.excel_package import escape_text
-from yibao_desktop.exchange.excel_schema import (
+from yibao_desktop.exchange.excel.cells import decimal_from_float
+from yibao_desktop.exchange.excel.files import escape_text
+from yibao_desktop.exchange.excel.schema import (
     BASIS,
     DATA_MARKER,
     EXPENDITURES,

@@ -72,7 +72,9 @@ def build_files(report: Report, document_bytes: bytes, creds: Any, seal_png: byt
                 progress: Progress | None = None) -> tuple[list[tuple[str, str, bytes]], dict[str, Any]]:
     """(role, file name, bytes) of the package contents, and the manifest's report/signer parts.
     Raises FinalExportRefused while error findings exist: a package always holds a final report."""
-    from yibao_desktop.exchange import excel_export, pdf_report, signing
+    from yibao_desktop.exchange import signing
+    from yibao_desktop.exchange.excel import write as excel_export
+    from yibao_desktop.exchange.pdf import report as pdf_report
 
     def step(pct: int, message: str) -> None:
         if progress is not None:

@@ -16,8 +16,8 @@ from tests import strategies
 from tests.factories import dangshan_report
 from yibao_desktop.domain.edits import SetField, apply_edits
 from yibao_desktop.domain.report import Basis, FundOperation, FundOpLine, Income, Indicator, Report, Section
-from yibao_desktop.exchange.excel_data import build_data_workbook, export_data_workbook
-from yibao_desktop.exchange.excel_import import plan_import
+from yibao_desktop.exchange.excel.data import build_data_workbook, export_data_workbook
+from yibao_desktop.exchange.excel.read import plan_import
 
 # Meta.title "" and None both mean "the default title"; a blank cell is read as None.
 reports = strategies.reports.filter(lambda r: r.meta.title != "")
@@ -153,7 +153,7 @@ def test_every_model_field_has_a_place_in_the_workbook():
     from dataclasses import fields
 
     from yibao_desktop.domain.report import Expenditure, FundOpLine, Meta, Previous, Scoring
-    from yibao_desktop.exchange.excel_schema import (BASIS, EXPENDITURES, FUND_LINES, INCOMES, INDICATORS, INFO_ROWS,
+    from yibao_desktop.exchange.excel.schema import (BASIS, EXPENDITURES, FUND_LINES, INCOMES, INDICATORS, INFO_ROWS,
                                                      NARRATIVE)
 
     def names(cls):

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from yibao_desktop.domain.calc import compute
-from yibao_desktop.exchange.excel_export import FORM_TITLES, FORMS, export_data_workbook, export_forms
-from yibao_desktop.exchange.excel_import import COLLECTION_LABELS, MODE_LABELS, MODES, ExcelImportError, plan_import
+from yibao_desktop.exchange.excel.write import FORM_TITLES, FORMS, export_data_workbook, export_forms
+from yibao_desktop.exchange.excel.read import COLLECTION_LABELS, MODE_LABELS, MODES, ExcelImportError, plan_import
 from yibao_desktop.storage.repository import Document
 
 FORM_CHOICES = {"project": ("project",), "transfer": ("transfer",), "both": FORMS}

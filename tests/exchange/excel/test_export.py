@@ -18,8 +18,8 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.money import to_wan
 from yibao_desktop.domain.report import Section
-from yibao_desktop.exchange.excel_cells import decimal_from_float
-from yibao_desktop.exchange.excel_export import FORM_TITLES, FUND_MANAGEMENT_ITEMS, build_forms_workbook, export_forms
+from yibao_desktop.exchange.excel.cells import decimal_from_float
+from yibao_desktop.exchange.excel.write import FORM_TITLES, FUND_MANAGEMENT_ITEMS, build_forms_workbook, export_forms
 
 PROJECT, TRANSFER = FORM_TITLES["project"], FORM_TITLES["transfer"]
 

@@ -9,8 +9,8 @@ from openpyxl import Workbook
 from yibao_desktop.cli import main
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.exchange.excel_data import export_data_workbook
-from yibao_desktop.exchange.excel_lastyear import next_year_from_workbook
+from yibao_desktop.exchange.excel.data import export_data_workbook
+from yibao_desktop.exchange.excel.lastyear import next_year_from_workbook
 from yibao_desktop.storage.repository import Document
 
 
@@ -63,7 +63,7 @@ def test_from_a_hand_made_project_form(tmp_path):
 
 
 def test_from_the_transfer_form_uses_its_levels(tmp_path, demo_report):
-    from yibao_desktop.exchange.excel_export import export_forms
+    from yibao_desktop.exchange.excel.write import export_forms
 
     book = tmp_path / "forms.xlsx"
     export_forms(demo_report, book, ("transfer",))

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import Flowable
 
-from yibao_desktop.exchange.pdf_fonts import FontSet, PdfFont
+from yibao_desktop.exchange.pdf.fonts import FontSet, PdfFont
 
 # A line may not start with these (GB/T 15834 and common practice; the tested set is
 # ，。、；：？！）》」’” and %).

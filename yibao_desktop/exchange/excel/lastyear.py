@@ -27,9 +27,9 @@ from yibao_desktop.domain.report import (
     Scoring,
     Section,
 )
-from yibao_desktop.exchange import excel_cells
-from yibao_desktop.exchange.excel_import import plan_import, read_workbook
-from yibao_desktop.exchange.excel_package import ExcelFileError, read_book
+from yibao_desktop.exchange.excel import cells as excel_cells
+from yibao_desktop.exchange.excel.read import plan_import, read_workbook
+from yibao_desktop.exchange.excel.files import ExcelFileError, read_book
 from yibao_desktop.templates import load_template
 
 # Funds-block row labels -> (source key, level of the carried-forward line, note)

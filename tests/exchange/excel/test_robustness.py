@@ -18,9 +18,9 @@ from tests.factories import dangshan_report
 from yibao_desktop.domain.edits import apply_edits
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.report import Report
-from yibao_desktop.exchange.excel_data import export_data_workbook
-from yibao_desktop.exchange.excel_import import ExcelImportError, import_into, plan_import
-from yibao_desktop.exchange.excel_package import escape_text
+from yibao_desktop.exchange.excel.data import export_data_workbook
+from yibao_desktop.exchange.excel.read import ExcelImportError, import_into, plan_import
+from yibao_desktop.exchange.excel.files import escape_text
 from yibao_desktop.storage.repository import Document
 
 FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
@@ -124,7 +124,7 @@ def test_bad_files_give_a_chinese_user_error_and_stay_untouched(tmp_path, name):
 def test_the_ole_fixture_is_a_real_compound_file():
     """The detector reads the directory through the FAT chain (not a byte search): a stream name
     that only appears inside data does not make a file "password-protected"."""
-    from yibao_desktop.exchange.excel_package import _ole_stream_names
+    from yibao_desktop.exchange.excel.files import _ole_stream_names
 
     assert _ole_stream_names(ole_file({"EncryptionInfo": b"", "EncryptedPackage": b""})) >= {
         "Root Entry", "EncryptionInfo", "EncryptedPackage"}
@@ -242,7 +242,7 @@ def _data_book():
     global DATA_BOOK
     if DATA_BOOK is None:
         buf = io.BytesIO()
-        from yibao_desktop.exchange.excel_data import build_data_workbook
+        from yibao_desktop.exchange.excel.data import build_data_workbook
 
         build_data_workbook(dangshan_report()).save(buf)
         DATA_BOOK = buf.getvalue()
@@ -294,7 +294,7 @@ def test_huge_numbers_are_problems_not_crashes(tmp_path):
 
 
 def test_formula_scan_tells_missing_results_from_empty_text_results(tmp_path):
-    from yibao_desktop.exchange.excel_package import formula_cells_without_value
+    from yibao_desktop.exchange.excel.files import formula_cells_without_value
 
     cells = ('<c r="A1"><f>1+1</f></c>'  # never calculated
              '<c r="B1"><f>1+1</f><v></v></c>'  # openpyxl's placeholder

@@ -13,8 +13,8 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.edits import InsertRow, SetField, apply_edits
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.report import Expenditure, Income, Indicator, Report
-from yibao_desktop.exchange.excel_export import export_forms
-from yibao_desktop.exchange.excel_import import Problem, plan_import, read_workbook
+from yibao_desktop.exchange.excel.write import export_forms
+from yibao_desktop.exchange.excel.read import Problem, plan_import, read_workbook
 
 
 def _book(path, sheets, formats=(), merges=()):

@@ -10,7 +10,7 @@ import pytest
 
 from yibao_desktop.cli import main
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.exchange import package, signing
+from yibao_desktop.exchange import signing, submission as package
 from yibao_desktop.storage.repository import Document
 
 
@@ -69,7 +69,7 @@ def test_missing_manifest_means_incomplete(tmp_path):
 def test_final_package_refused_with_error_findings(built, creds):
     from dataclasses import replace
 
-    from yibao_desktop.exchange.pdf_report import FinalExportRefused
+    from yibao_desktop.exchange.pdf.report import FinalExportRefused
 
     report, _, _ = built
     bad = replace(report, indicators=tuple(replace(i, deviation_reason="") for i in report.indicators))
@@ -205,7 +205,7 @@ def test_pdf_has_yoy_tables_for_a_report_started_from_last_year(built):
 
     from pypdf import PdfReader
 
-    from yibao_desktop.exchange.pdf_report import build_pdf
+    from yibao_desktop.exchange.pdf.report import build_pdf
     from yibao_desktop.templates import start_next_year
 
     report, _, _ = built

@@ -31,7 +31,7 @@ from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.money import HUNDRED, to_wan
 from yibao_desktop.domain.narrative import render
 from yibao_desktop.domain.report import Report
-from yibao_desktop.exchange.excel_data import build_data_workbook, export_data_workbook, put_text, save_workbook
+from yibao_desktop.exchange.excel.data import build_data_workbook, export_data_workbook, put_text, save_workbook
 from yibao_desktop.templates import load_template
 
 __all__ = ["FORMS", "FORM_TITLES", "build_forms_workbook", "export_forms", "build_data_workbook",

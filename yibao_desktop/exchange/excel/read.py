@@ -48,9 +48,9 @@ from yibao_desktop.domain.report import (
     get_rows,
 )
 from yibao_desktop.domain.targets import parse_target
-from yibao_desktop.exchange import excel_cells as cells
-from yibao_desktop.exchange.excel_package import BookData, SheetData, number_format_of, read_book
-from yibao_desktop.exchange.excel_schema import (
+from yibao_desktop.exchange.excel import cells
+from yibao_desktop.exchange.excel.files import BookData, SheetData, number_format_of, read_book
+from yibao_desktop.exchange.excel.schema import (
     DATA_MARKER,
     GENERIC_TABLES,
     GRADE_SYNONYMS,

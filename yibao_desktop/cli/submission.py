@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from yibao_desktop.cli_pdf import read_password, read_seal
+from yibao_desktop.cli.pdf import read_password, read_seal
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -24,7 +24,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def cmd_package(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import package, signing
+    from yibao_desktop.exchange import signing, submission as package
     from yibao_desktop.storage.repository import Document
 
     seal = read_seal(args.seal)
@@ -40,7 +40,7 @@ def cmd_package(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_package(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import package, signing
+    from yibao_desktop.exchange import signing, submission as package
 
     trusted = [signing.load_trusted(p) for p in args.trust]
     checks = package.verify_package(args.folder, trusted)

@@ -21,9 +21,9 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.domain.report import Expenditure
-from yibao_desktop.exchange import pdf_report
-from yibao_desktop.exchange.pdf_fonts import FontSet, MissingGlyphsError, font_set
-from yibao_desktop.exchange.pdf_report import (
+from yibao_desktop.exchange.pdf import report as pdf_report
+from yibao_desktop.exchange.pdf.fonts import FontSet, MissingGlyphsError, font_set
+from yibao_desktop.exchange.pdf.report import (
     ATTACHMENT_NAME,
     BLOCK_W,
     MARGIN_LEFT,
@@ -32,7 +32,7 @@ from yibao_desktop.exchange.pdf_report import (
     build_pdf,
     export_pdf,
 )
-from yibao_desktop.exchange.pdf_typeset import (
+from yibao_desktop.exchange.pdf.typeset import (
     GridParagraph,
     balance_title,
     break_lines,

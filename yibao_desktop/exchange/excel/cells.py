@@ -18,7 +18,7 @@ from functools import lru_cache
 from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain.money import CENT, HUNDRED, WAN, normalize_text, parse_decimal, parse_money
 from yibao_desktop.domain.values import parse_date_text
-from yibao_desktop.exchange.excel_package import unescape_text
+from yibao_desktop.exchange.excel.files import unescape_text
 
 # Cells that mean "nothing here" in real sheets.
 BLANKS = frozenset({"", "-", "—", "——", "－", "/", "／", "无数据", "n/a", "N/A", "#N/A"})

@@ -1,0 +1,1 @@
+"""Excel workbooks: the official forms and the data workbook (write), tolerant import (read)."""
