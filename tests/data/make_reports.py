@@ -131,11 +131,24 @@ def dangshan() -> Report:
                                                  D("40"), actual=D("523"))))
 
 
+def nextyear() -> Report:
+    """Started from last year's file (同比): carried balances, baselines, a previous-year block."""
+    from yibao_desktop.templates import start_next_year
+
+    report = start_next_year(dangshan(), 2025)
+    inds = tuple(replace(ind, actual=D("71.3") if ind.unit == "%" else D("498"), deviation_reason="见说明")
+                 for ind in report.indicators)
+    lines = (Expenditure("经办能力建设", "经办管理体系建设", "购买服务", "上年结转", None, D("300000.00"),
+                         date(2025, 8, 31)),)
+    return replace(report, indicators=inds, expenditures=lines)
+
+
 FIXTURES = {
     "dangshan": dangshan,
     "qiandongnan": qiandongnan,
     "resident": resident,
     "assistance": assistance,
+    "nextyear": nextyear,
     "large": lambda: large_report(60, 400, seed=11),
 }
 
