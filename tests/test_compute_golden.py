@@ -40,3 +40,13 @@ def test_every_fixture_has_a_golden_file():
     names = {name for name, _ in fixture_reports()}
     assert names == {p.stem for p in (DATA / "compute").glob("*.json")}
     assert len(names) >= 7
+
+
+def test_the_cli_prints_exactly_the_golden_json(tmp_path, capsys):
+    from yibao_desktop.cli import main
+
+    path = tmp_path / "demo.yibao"
+    assert main(["load", str(paths.demo_report_json()), str(path)]) == 0
+    capsys.readouterr()
+    assert main(["compute", str(path)]) == 0
+    assert capsys.readouterr().out == (DATA / "compute" / "demo.json").read_text(encoding="utf-8")

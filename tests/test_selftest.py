@@ -61,8 +61,8 @@ def test_unexpected_error_is_reported_with_its_place(tmp_path):
 
 
 @pytest.mark.parametrize("module, key, message", [
-    ("yibao_desktop.exchange.submission", "package", "缺少报送包模块"),
-    ("yibao_desktop.exchange.excel.write", "xlsx", "缺少 Excel 导出模块"),
+    ("yibao_desktop.services.submission", "package", "缺少报送包模块"),
+    ("yibao_desktop.services.excel", "xlsx", "缺少 Excel 导出模块"),
 ])
 def test_a_missing_feature_module_fails_its_step(monkeypatch, tmp_path, module, key, message):
     monkeypatch.setitem(sys.modules, module, None)  # import raises ImportError

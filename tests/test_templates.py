@@ -20,7 +20,7 @@ def test_every_template_variant_is_consistent(fund_type):
         assert len({i.level2 for i in report.indicators}) >= 3
         result = compute(report)
         weight_codes = {"level3_weights_mismatch", "total_weight_not_100", "target_unparsed", "target_missing"}
-        assert not weight_codes & {f["code"] for f in result["findings"]}
+        assert not weight_codes & {f.code for f in result.findings}
         total = sum((w for _, w in report.scoring.level1_weights), D(0)) + report.scoring.budget_execution_weight
         assert total == D(100)
         assert any(i.qualitative for i in report.indicators)

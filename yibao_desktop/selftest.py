@@ -105,15 +105,13 @@ def step_environment(ctx: Context) -> str:
 
 
 def step_open_demo(ctx: Context) -> str:
-    from yibao_desktop.domain.interchange import report_from_json, report_to_json
-    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.domain.interchange import report_to_json
+    from yibao_desktop.services import reports
 
-    text = paths.demo_report_json().read_text(encoding="utf-8")
-    report = report_from_json(text)
+    report = reports.demo_report()
     path = ctx.folder / "示例报告.yibao"
-    Document.create(path, report).close()
-    with Document.open(path, read_only=True) as doc:
-        reopened = doc.report
+    reports.create_document(path, report).close()
+    reopened = reports.read_report(path)
     if report_to_json(reopened) != report_to_json(report):
         raise StepFailed("重新打开的 .yibao 文件与示例报告不一致")
     ctx.report, ctx.document_path = reopened, path
@@ -122,21 +120,22 @@ def step_open_demo(ctx: Context) -> str:
 
 
 def step_compute(ctx: Context) -> str:
+    from yibao_desktop.domain import formatting as fmt
     from yibao_desktop.domain.calc import compute
 
     result = compute(ctx.report)
-    findings = result["findings"]
-    errors = [f for f in findings if f["severity"] == "error"]
-    if errors:
-        raise StepFailed(f"示例报告有 {len(errors)} 项错误，例如：{errors[0]['message']}")
+    if result.errors:
+        raise StepFailed(f"示例报告有 {len(result.errors)} 项错误，例如：{result.errors[0].message}")
     ctx.result = result
-    return f"总分 {result['total_score']}，等级「{result['grade']}」，提示与警告 {len(findings)} 项，错误 0 项"
+    return (f"总分 {fmt.score(result.total_score)}，等级「{result.grade}」，"
+            f"提示与警告 {len(result.findings)} 项，错误 0 项")
 
 
 def step_export_xlsx(ctx: Context) -> str:
     try:
-        excel_export = importlib.import_module("yibao_desktop.exchange.excel.write")
-        form_titles, export_forms = excel_export.FORM_TITLES, excel_export.export_forms
+        excel = importlib.import_module("yibao_desktop.services.excel")
+        forms = importlib.import_module("yibao_desktop.domain.forms")
+        form_titles, export_forms = forms.FORM_TITLES, excel.export_forms
     except (ImportError, AttributeError) as err:
         raise StepFailed(f"本版本缺少 Excel 导出模块（{err}）") from None
     from openpyxl import load_workbook
@@ -157,11 +156,11 @@ def step_export_xlsx(ctx: Context) -> str:
 
 def step_export_pdf(ctx: Context) -> str:
     from yibao_desktop.domain.interchange import report_from_json, report_to_json
-    from yibao_desktop.exchange.pdf.report import export_pdf
     from yibao_desktop.exchange.signing import embedded_report_json
+    from yibao_desktop.services.export import export_pdf
 
     out = ctx.folder / "自评报告.pdf"
-    result = export_pdf(ctx.report, out)
+    result = export_pdf(ctx.report, out, "final")
     data = out.read_bytes()
     if not data.startswith(b"%PDF-") or result.pages < 1:
         raise StepFailed("导出的文件不是 PDF")
@@ -173,35 +172,35 @@ def step_export_pdf(ctx: Context) -> str:
 
 
 def step_certificate(ctx: Context) -> str:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import keystore
 
     p12 = ctx.folder / "证书" / "selftest.p12"
-    info = signing.create_certificate(UNIT, SIGNER, PASSWORD, path=p12)
-    ctx.creds = signing.load_credentials(p12, PASSWORD)
-    signing.check_usable(ctx.creds)
+    info = keystore.create_certificate(UNIT, SIGNER, PASSWORD, path=p12)
+    ctx.creds = keystore.unit_credentials(PASSWORD, p12)
     ctx.cer_path = p12.with_suffix(".cer")
     return f"临时证书（仅用于自检，用后删除）：{info.signer}（{info.unit}），指纹 {info.fingerprint[:16]}…"
 
 
 def step_sign(ctx: Context) -> str:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import export
 
     assert ctx.pdf_path is not None
     out = ctx.folder / "自评报告（已签名）.pdf"
-    signing.sign_pdf(ctx.pdf_path, out, ctx.creds)
+    export.sign_pdf(ctx.pdf_path, out, ctx.creds)
     ctx.signed_path = out
     return f"已签名 {out.name}（{out.stat().st_size // 1024} KB）"
 
 
 def step_verify(ctx: Context) -> str:
     from yibao_desktop.exchange import signing
+    from yibao_desktop.services import keystore
 
     assert ctx.signed_path is not None and ctx.cer_path is not None
-    trusted = [signing.load_trusted(ctx.cer_path)]
-    result = signing.verify_pdf(ctx.signed_path, trusted)
+    trusted = [ctx.cer_path]
+    result = keystore.verify_pdf(ctx.signed_path, trusted)
     if result.exit_code != 0:
         raise StepFailed(f"签名核验未通过：{signing.format_verification(result)}")
-    untrusted = signing.verify_pdf(ctx.signed_path)
+    untrusted = keystore.verify_pdf(ctx.signed_path)  # the throwaway certificate is not the unit's own
     if untrusted.exit_code != 2:
         raise StepFailed("未提供受信任证书时，核验结果应为“完好但签名人未确认”")
     data = bytearray(ctx.signed_path.read_bytes())
@@ -209,7 +208,7 @@ def step_verify(ctx: Context) -> str:
     data[at + 1] = ord("X")  # alter the signed content
     tampered = ctx.folder / "被改动.pdf"
     tampered.write_bytes(bytes(data))
-    if signing.verify_pdf(tampered, trusted).exit_code != 1:
+    if keystore.verify_pdf(tampered, trusted).exit_code != 1:
         raise StepFailed("改动过的 PDF 没有被识别出来")
     sig = result.signatures[0]
     return f"签名完好且可信（{sig.signer}，{sig.unit}）；改动一个字节后核验不通过，符合预期"
@@ -217,19 +216,18 @@ def step_verify(ctx: Context) -> str:
 
 def step_package(ctx: Context) -> str:
     try:
-        package = importlib.import_module("yibao_desktop.exchange.submission")
+        submission = importlib.import_module("yibao_desktop.services.submission")
     except ImportError as err:
         raise StepFailed(f"本版本缺少报送包模块（{err}）") from None
-    from yibao_desktop.exchange import signing
-    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.services import reports
 
     assert ctx.document_path is not None and ctx.cer_path is not None
-    with Document.open(ctx.document_path, read_only=True) as doc:
+    with reports.open_document(ctx.document_path, read_only=True) as doc:
         report, data = doc.report, doc.snapshot()
     dest = ctx.folder / "U盘"
     dest.mkdir()
-    made = package.make_package(report, data, dest, ctx.creds)
-    checks = package.verify_package(made.folder, [signing.load_trusted(ctx.cer_path)])
+    made = submission.make_package(report, data, dest, ctx.creds)
+    checks = submission.verify_package(made.folder, [ctx.cer_path])
     failed = [c for c in checks if not c.ok]
     if failed or not checks:
         raise StepFailed("报送包核验未通过：" + "；".join(f"{c.name}：{c.message}" for c in failed))

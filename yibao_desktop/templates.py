@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from yibao_desktop import paths
 from yibao_desktop.domain.errors import ReportFormatError, TemplateError
+from yibao_desktop.domain.forms import FormNames
 from yibao_desktop.domain.interchange import report_from_data
 from yibao_desktop.domain.report import FUND_TYPES, FundOperation, Indicator, Meta, Report, Section
 
@@ -31,6 +31,7 @@ class Template:
     fund_type: str
     fund_name: str
     label: str
+    central_dept: str
     directions: tuple[str, ...]
     econ_classes: tuple[str, ...]
     default_variant: str
@@ -66,6 +67,7 @@ def load_template(fund_type: str) -> Template:
         variants[key] = Variant(key, v["label"], v["scoring"], v.get("level2", {}), report.indicators)
     return Template(
         fund_type=fund_type, fund_name=data["fund_name"], label=data["label"],
+        central_dept=data.get("central_dept", ""),
         directions=tuple(data.get("directions", ())), econ_classes=tuple(data.get("econ_classes", ())),
         default_variant=data["default_variant"], variants=variants,
         narrative=tuple(Section(key=s["key"], heading=s["heading"], text="") for s in data["narrative"]),
@@ -101,13 +103,11 @@ def default_title(meta: Meta) -> str:
     return f"{meta.unit}{meta.year}年度{fund_name}绩效自评报告"
 
 
-def weight_sum(indicators: tuple[Indicator, ...], level1: str) -> Decimal:
-    return sum((i.weight for i in indicators if i.level1 == level1), Decimal(0))
-
-
-def start_next_year(last: Report, year: int | None = None) -> Report:
-    """The new year's report from last year's, with this template's narrative outline."""
-    from yibao_desktop.domain.calc import compute
-    from yibao_desktop.domain.carry import next_year
-
-    return next_year(last, compute(last), year or last.meta.year + 1, load_template(last.meta.fund_type).narrative)
+def form_names(meta: Meta) -> FormNames:
+    """What the official forms call the fund: 项目名称 (the template's label, or the custom report's
+    own title), 转移支付名称 (the fund's name) and its 中央主管部门."""
+    template = load_template(meta.fund_type)
+    if meta.fund_type == "custom":
+        name = meta.title or template.label
+        return FormNames(name, name, template.central_dept)
+    return FormNames(template.label, template.fund_name, template.central_dept)

@@ -133,7 +133,7 @@ def dangshan() -> Report:
 
 def nextyear() -> Report:
     """Started from last year's file (同比): carried balances, baselines, a previous-year block."""
-    from yibao_desktop.templates import start_next_year
+    from yibao_desktop.services.nextyear import start_from as start_next_year
 
     report = start_next_year(dangshan(), 2025)
     inds = tuple(replace(ind, actual=D("71.3") if ind.unit == "%" else D("498"), deviation_reason="见说明")

@@ -5,8 +5,9 @@ from decimal import Decimal as D
 import pytest
 
 from tests.factories import dangshan_report, fengdu_activation, one_indicator_report
-from yibao_desktop.domain.calc import compute
-from yibao_desktop.domain.money import fmt_wan
+from yibao_desktop.domain import calc
+from yibao_desktop.domain.formatting import money
+from yibao_desktop.domain.interchange import result_to_json
 from yibao_desktop.domain.report import (
     Expenditure,
     FundOperation,
@@ -17,6 +18,15 @@ from yibao_desktop.domain.report import (
     Report,
     Scoring,
 )
+
+
+def compute(report):
+    """These tests read compute through its JSON contract (INTERCHANGE.md strings)."""
+    return result_to_json(calc.compute(report))
+
+
+def fmt_wan(value):
+    return money(value, "万元", sep=False)
 
 
 def codes(result, severity=None):

@@ -8,7 +8,13 @@ from tests.strategies import reports
 from yibao_desktop import paths
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import ReportFormatError
-from yibao_desktop.domain.interchange import report_from_data, report_from_json, report_to_data, report_to_json
+from yibao_desktop.domain.interchange import (
+    report_from_data,
+    report_from_json,
+    report_to_data,
+    report_to_json,
+    result_to_json,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,14 +30,14 @@ def test_load_dump_load_is_the_identity(report):
 @given(reports)
 def test_compute_never_crashes_and_scores_stay_in_range(report):
     result = compute(report)
-    json.dumps(result)  # plain JSON data
-    for ind, res in zip(report.indicators, result["indicators"]):
-        assert res["score"] is not None
+    json.dumps(result_to_json(result))  # the JSON edge accepts every result
+    for ind, res in zip(report.indicators, result.indicators):
+        assert res.score is not None
         if ind.score is None and ind.weight >= 0:  # rule-based scores (no manual figure)
-            assert Decimal(0) <= Decimal(res["score"]) <= ind.weight
+            assert Decimal(0) <= res.score <= ind.weight
     for key in ("by_direction", "by_size", "by_econ_class"):
-        parts = result["funds"][key]
-        total = sum(Decimal(p["share"]) for p in parts)
+        parts = getattr(result.funds, key)
+        total = sum(p.share for p in parts)
         assert total in (Decimal("100.00"), Decimal("0.00"))
 
 
@@ -78,5 +84,5 @@ def test_inconsistent_figures_load_as_typed_and_show_as_findings():
     data["indicators"][0]["deviation_reason"] = ""
     data["indicators"][0]["score"] = "99"
     report = report_from_data(data)
-    codes = {f["code"] for f in compute(report)["findings"]}
+    codes = {f.code for f in compute(report).findings}
     assert {"override_no_reason", "score_out_of_range"} <= codes

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from yibao_desktop import cli, paths
 from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.exchange import signing
-from yibao_desktop.exchange.pdf.report import SIGNATURE_FIELD, build_pdf
+from yibao_desktop.exchange.pdf.report import SIGNATURE_FIELD
+from yibao_desktop.services import export, keystore
 
 PASSWORD = "mima-2025"
 
@@ -28,12 +29,12 @@ def demo():
 
 @pytest.fixture(scope="module")
 def final_pdf(demo):
-    return build_pdf(demo, issued=date(2025, 1, 20)).data
+    return export.pdf_bytes(demo, "final", issued=date(2025, 1, 20))[0]
 
 
 @pytest.fixture(scope="module")
 def draft_pdf(demo):
-    return build_pdf(demo, draft=True, issued=date(2025, 1, 20)).data
+    return export.pdf_bytes(demo, "draft", issued=date(2025, 1, 20))[0]
 
 
 @pytest.fixture
@@ -190,8 +191,8 @@ def test_unsigned_and_garbage_files_are_not_intact(final_pdf):
 def test_export_signed_pdf_in_one_go(creds, demo, tmp_path):
     out = tmp_path / "signed.pdf"
     steps = []
-    result = signing.export_signed_pdf(demo, out, creds, progress=lambda p, m: steps.append(p))
-    assert result.path == out and steps[-1] == 100
+    result = export.export_pdf(demo, out, "signed", creds=creds, progress=lambda p, m: steps.append(p))
+    assert result.path == out and steps[-1] == 100 and result.mode == "signed"
     assert signing.verify_pdf(out).intact
 
 
@@ -215,7 +216,13 @@ def test_cli_round_trip(tmp_path, demo, capsys):
     assert cli.main(["verify", str(tmp_path / "s.pdf"), "--trust", str(tmp_path / "unit.cer")]) == 0
     out = capsys.readouterr().out
     assert "文件完好，签名人可信" in out and "张三" in out
+    # One trust policy: the unit's own certificate is trusted without --trust, as in the window.
+    assert cli.main(["verify", str(tmp_path / "s.pdf")]) == 0
+    assert keystore.verify_pdf(tmp_path / "s.pdf").exit_code == 0
+    (paths.user_data_dir() / "signing" / "unit-certificate.cer").unlink()  # another PC: no own certificate
     assert cli.main(["verify", str(tmp_path / "s.pdf")]) == 2
+    keystore.add_trusted(tmp_path / "unit.cer")  # the receiving bureau adds it to its trust list
+    assert cli.main(["verify", str(tmp_path / "s.pdf")]) == 0
     data = bytearray((tmp_path / "s.pdf").read_bytes())
     data[len(data) // 3] ^= 0x01
     (tmp_path / "t.pdf").write_bytes(bytes(data))

@@ -10,8 +10,32 @@ import pytest
 
 from yibao_desktop.cli import main
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.domain.rules import FinalExportRefused
 from yibao_desktop.exchange import signing, submission as package
+from yibao_desktop.services import submission
 from yibao_desktop.storage.repository import Document
+
+
+class _Capture(Exception):
+    """Stops make_package at the writing step, to hand its files and manifest to the tests."""
+
+
+def build_files(report, data, creds):
+    captured = {}
+
+    def capture(dest, name, files, meta, **kw):
+        captured.update(files=files, meta=meta)
+        raise _Capture()
+
+    original = submission.write_package
+    submission.write_package = capture
+    try:
+        submission.make_package(report, data, ".", creds)
+    except _Capture:
+        return captured["files"], captured["meta"]
+    finally:
+        submission.write_package = original
+    raise AssertionError("make_package wrote nothing")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +54,7 @@ def built(creds, tmp_path_factory):
     path = tmp_path_factory.mktemp("doc") / "demo.yibao"
     with Document.create(path, report) as doc:
         data = doc.snapshot()
-    files, meta = package.build_files(report, data, creds)
+    files, meta = build_files(report, data, creds)
     return report, files, meta
 
 
@@ -69,12 +93,10 @@ def test_missing_manifest_means_incomplete(tmp_path):
 def test_final_package_refused_with_error_findings(built, creds):
     from dataclasses import replace
 
-    from yibao_desktop.exchange.pdf.report import FinalExportRefused
-
     report, _, _ = built
     bad = replace(report, indicators=tuple(replace(i, deviation_reason="") for i in report.indicators))
     with pytest.raises(FinalExportRefused, match="偏差原因"):
-        package.build_files(bad, b"", creds)
+        submission.make_package(bad, b"", ".", creds)
 
 
 def _assert_nothing_claims_completeness(dest: Path):
@@ -205,15 +227,15 @@ def test_pdf_has_yoy_tables_for_a_report_started_from_last_year(built):
 
     from pypdf import PdfReader
 
-    from yibao_desktop.exchange.pdf.report import build_pdf
-    from yibao_desktop.templates import start_next_year
+    from yibao_desktop.services.export import pdf_bytes
+    from yibao_desktop.services.nextyear import start_from
 
     report, _, _ = built
-    new = start_next_year(report)
+    new = start_from(report)
     row = next(i for i, ind in enumerate(new.indicators) if ind.name == "电子医保凭证激活率")
     inds = list(new.indicators)
     inds[row] = replace(inds[row], numerator=Decimal("500000"), denominator=Decimal("735200"))
-    pdf = build_pdf(replace(new, indicators=tuple(inds)), draft=True).data
+    pdf, _ = pdf_bytes(replace(new, indicators=tuple(inds)), "draft")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "").replace(" ", "")
-    assert "资金支出同比情况" in text and "上年（2025年）" in text and "606650.00" in text
+    assert "资金支出同比情况" in text and "上年（2025年）" in text and "60.67" in text  # 606650 元 in 万元
     assert "绩效指标同比情况" in text and "+11.92" in text

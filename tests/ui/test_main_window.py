@@ -7,7 +7,9 @@ from decimal import Decimal as D
 from PySide6.QtCore import Qt
 
 from yibao_desktop.storage.repository import Document
-from yibao_desktop.ui.main_window import TAB_NAMES, MainWindow, demo_document_path, open_demo
+from yibao_desktop.services.reports import demo_path as demo_document_path
+from yibao_desktop.services.reports import open_demo
+from yibao_desktop.ui.main_window import TAB_NAMES, MainWindow
 from yibao_desktop.ui.models.tables import IND_COL
 
 
@@ -81,7 +83,7 @@ def test_missing_reason_is_marked_and_listed(window, demo_report):
     assert background is not None
     assert "错误 1" in status(window)
     assert window.overview.findings.item(0).text().startswith("【错误】")
-    window.jump_to(window.rdoc.result["findings"][0]["where"])
+    window.jump_to(str(window.rdoc.result.findings[0].where))
     assert window.tabs.currentIndex() == TAB_NAMES.index("指标")
     assert window.indicators.view.currentIndex().row() == row
     assert window.indicators.view.currentIndex().column() == IND_COL["偏差原因分析及改进措施"]
@@ -89,23 +91,23 @@ def test_missing_reason_is_marked_and_listed(window, demo_report):
 
 def test_funds_edit_changes_summary_status_file_and_undo(window, demo_report):
     view = window.funds.expenditures.view
-    old_total = window.rdoc.result["total_score"]
+    old_total = window.rdoc.result.total_score
     set_cell(view, 3, 5, "4.58万")  # 已支付 in 万元 by suffix
     assert window.rdoc.report.expenditures[3].paid == D("45800.00")  # unchanged value: 45800
     set_cell(view, 3, 5, "145800")
-    assert window.rdoc.result["funds"]["paid"] == "706650.00"
-    assert window.rdoc.result["total_score"] != old_total
-    assert "706650.00" in window.funds.summary_text()
+    assert window.rdoc.result.funds.paid == D("706650.00")
+    assert window.rdoc.result.total_score != old_total
+    assert "706,650.00" in window.funds.summary_text()
     assert reopen(window).expenditures[3].paid == D("145800.00")
     window.on_undo()
     assert reopen(window).expenditures[3].paid == D("45800.00")
-    assert window.rdoc.result["total_score"] == old_total
+    assert window.rdoc.result.total_score == old_total
 
 
 def test_wan_toggle_changes_display_not_storage(window):
     view = window.funds.incomes.view
     model = view.model()
-    assert model.index(1, 4).data() == "500000.00"
+    assert model.index(1, 4).data() == "500,000.00"
     window.unit.set_wan(True)
     assert model.index(1, 4).data() == "50.00"
     assert model.headerData(4, Qt.Orientation.Horizontal) == "金额（万元）"
@@ -125,15 +127,15 @@ def test_scoring_tab_weight_and_override(window):
     level1 = window.scoring.level1_view.model()
     assert level1.index(0, 3).data() == "49.08"
     assert level1.setData(level1.index(0, 1), "55", Qt.ItemDataRole.EditRole)
-    assert "错误" in status(window) and "level3_weights_mismatch" in {f["code"] for f in window.rdoc.result["findings"]}
+    assert "错误" in status(window) and "level3_weights_mismatch" in {f.code for f in window.rdoc.result.findings}
     assert reopen(window).scoring.level1_weights[0][1] == D("55")
     window.on_undo()
     overrides = window.scoring.override_view.model()
     set_cell(window.scoring.override_view, 0, IND_COL["人工得分"], "5")
-    assert window.rdoc.result["indicators"][0]["score"] == "5.00"
-    assert "override_no_reason" in {f["code"] for f in window.rdoc.result["findings"]}
+    assert window.rdoc.result.indicators[0].score == D("5.00")
+    assert "override_no_reason" in {f.code for f in window.rdoc.result.findings}
     set_cell(window.scoring.override_view, 0, IND_COL["调整理由"], "抽查口径调整")
-    assert "override_no_reason" not in {f["code"] for f in window.rdoc.result["findings"]}
+    assert "override_no_reason" not in {f.code for f in window.rdoc.result.findings}
     assert overrides.index(0, IND_COL["得分"]).data() == "5.00"
 
 
@@ -152,7 +154,7 @@ def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
     tab.flush()
     assert window.rdoc.report.narrative[2].text.startswith("资金合计{资金.可用资金}")
     assert "资金合计76.50万元" in tab.preview.toPlainText()
-    assert "text_figure_unmatched" in {f["code"] for f in window.rdoc.result["findings"]}
+    assert "text_figure_unmatched" in {f.code for f in window.rdoc.result.findings}
     assert "提示 1" in status(window)
     assert reopen(window).narrative[2].text == tab.editor.toPlainText()
     tab._on_draft_clicked()
@@ -343,7 +345,7 @@ def test_switching_documents_then_toggling_units_is_safe(window, tmp_path, demo_
     assert window.funds.incomes.model.index(1, 4).data() == "50.00"
     window.on_open_demo()
     window.unit.set_wan(False)
-    assert window.funds.incomes.model.index(1, 4).data() == "500000.00"
+    assert window.funds.incomes.model.index(1, 4).data() == "500,000.00"
 
 
 def test_new_from_last_year_shows_yoy(window, tmp_path, messages):

@@ -3,7 +3,9 @@ import pytest
 from pypdf import PdfReader
 
 from yibao_desktop.ui import errors
-from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, SigningSettingsDialog, VerifyDialog, certificate_info
+from yibao_desktop.services.keystore import seal_path, set_seal
+from yibao_desktop.services.keystore import unit_certificate as certificate_info
+from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, SigningSettingsDialog, VerifyDialog
 
 
 @pytest.fixture
@@ -59,7 +61,6 @@ def test_signed_export_verifies_and_wrong_password_writes_nothing(window, tmp_pa
 
 def test_seal_must_be_png(tmp_path):
     from yibao_desktop.domain.errors import UserError
-    from yibao_desktop.ui.pdf_dialogs import seal_path, set_seal
 
     jpg = tmp_path / "seal.jpg"
     jpg.write_bytes(b"\xff\xd8\xff\xe0not a png")

@@ -1,14 +1,12 @@
-"""Excel subcommands (export-xlsx, export-data, import-xlsx): registered into the main parser by cli.py."""
+"""Excel commands (export-xlsx, export-data, import-xlsx) over the Excel service."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from yibao_desktop.domain.calc import compute
-from yibao_desktop.exchange.excel.write import FORM_TITLES, FORMS, export_data_workbook, export_forms
-from yibao_desktop.exchange.excel.read import COLLECTION_LABELS, MODE_LABELS, MODES, ExcelImportError, plan_import
-from yibao_desktop.storage.repository import Document
+from yibao_desktop.domain.forms import FORM_TITLES, FORMS
+from yibao_desktop.exchange.excel.schema import MODES
 
 FORM_CHOICES = {"project": ("project",), "transfer": ("transfer",), "both": FORMS}
 
@@ -38,33 +36,35 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.set_defaults(func=cmd_import_xlsx)
 
 
-def _warn_findings(result: dict) -> None:
-    errors = [f for f in result["findings"] if f["severity"] == "error"]
-    if errors:
-        print(f"注意：报告还有 {len(errors)} 个错误（可用 check 命令查看），导出的表格可能不完整。", file=sys.stderr)
-
-
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    from yibao_desktop.domain.calc import compute
+    from yibao_desktop.services import excel, reports
+
     forms = FORM_CHOICES[args.form]
-    with Document.open(args.path, read_only=True) as doc:
-        report = doc.report
-    _warn_findings(compute(report))
-    export_forms(report, args.out, forms)
+    report = reports.read_report(args.path)
+    result = compute(report)
+    if result.errors:
+        print(f"注意：报告还有 {len(result.errors)} 个错误（可用 check 命令查看），导出的表格可能不完整。", file=sys.stderr)
+    excel.export_forms(report, args.out, forms, result)
     print(f"已导出 {'、'.join(FORM_TITLES[f] for f in forms)}：{args.out}", file=sys.stderr)
     return 0
 
 
 def cmd_export_data(args: argparse.Namespace) -> int:
-    with Document.open(args.path, read_only=True) as doc:
-        report = doc.report
-    export_data_workbook(report, args.out)
+    from yibao_desktop.services import excel, reports
+
+    excel.export_data(reports.read_report(args.path), args.out)
     print(f"已导出数据工作簿：{args.out}", file=sys.stderr)
     return 0
 
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
-    with Document.open(args.path, read_only=args.dry_run) as doc:
-        plan = plan_import(doc.report, args.book, args.sheet, args.mode)
+    from yibao_desktop.exchange.excel.read import ExcelImportError
+    from yibao_desktop.exchange.excel.schema import COLLECTION_LABELS, MODE_LABELS
+    from yibao_desktop.services import excel, reports
+
+    with reports.open_document(args.path, read_only=args.dry_run) as doc:
+        plan = excel.plan_import(doc.report, args.book, args.sheet, args.mode)
         for notice in plan.notices:
             print(f"提示：{notice}")
         if plan.problems:

@@ -1,4 +1,4 @@
-"""PDF subcommands, registered into the main parser by cli.py:
+"""PDF and certificate commands (the export, keystore and verification services):
 
     export-pdf IN.yibao OUT.pdf [--draft] [--date YYYY-MM-DD]
     sign IN.pdf OUT.pdf --p12 F [--password-file F] [--seal PNG]
@@ -96,8 +96,7 @@ def _progress(pct: int, message: str) -> None:
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange.pdf.report import export_pdf
-    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.services import export, reports
 
     issued = None
     if args.date:
@@ -105,21 +104,20 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
             issued = date.fromisoformat(args.date)
         except ValueError:
             raise UserError(f"日期「{args.date}」格式不对，应为 2025-01-20 的形式") from None
-    with Document.open(args.path, read_only=True) as doc:
-        report = doc.report
-    result = export_pdf(report, args.out, draft=args.draft, issued=issued,
-                        progress=_progress if sys.stderr.isatty() else None)
+    report = reports.read_report(args.path)
+    result = export.export_pdf(report, args.out, "draft" if args.draft else "final", issued=issued,
+                               progress=_progress if sys.stderr.isatty() else None)
     kind = "草稿" if result.draft else "正式版"
     print(f"已导出{kind} {result.path}（{result.pages} 页，{result.size // 1024} KB）", file=sys.stderr)
     return 0
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import export, keystore
 
     seal = read_seal(args.seal)
-    creds = signing.load_credentials(args.p12, read_password(args.password_file))
-    out = signing.sign_pdf(args.path, args.out, creds, seal_png=seal)
+    creds = keystore.unit_credentials(read_password(args.password_file), args.p12)
+    out = export.sign_pdf(args.path, args.out, creds, seal)
     info = creds.info
     print(f"已签名：{out}\n签名人：{info.signer}（{info.unit}）\n证书指纹（SHA-256）：{info.fingerprint}",
           file=sys.stderr)
@@ -127,40 +125,40 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.exchange.signing import format_verification
+    from yibao_desktop.services import keystore
 
-    trusted = [signing.load_trusted(p) for p in args.trust]
-    result = signing.verify_pdf(args.path, trusted)
-    print(signing.format_verification(result))
+    result = keystore.verify_pdf(args.path, args.trust)
+    print(format_verification(result))
     return result.exit_code
 
 
 def cmd_cert_new(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import keystore
 
     password = read_password(args.password_file, "设置证书密码：")
     if args.password_file is None:
         if getpass.getpass("再次输入密码：") != password:
             raise UserError("两次输入的密码不一致")
-    info = signing.create_certificate(args.unit, args.signer, password, path=args.p12, overwrite=args.force)
+    info = keystore.create_certificate(args.unit, args.signer, password, path=args.p12, overwrite=args.force)
     print(f"已创建单位证书：{info.path}\n{info.describe()}\n请把公钥证书 {Path(info.path or '').with_suffix('.cer')} "
           f"交给接收报告的单位，并妥善保管证书密码。", file=sys.stderr)
     return 0
 
 
 def cmd_cert_import(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import keystore
 
-    info = signing.import_certificate(args.source, read_password(args.password_file))
+    info = keystore.import_certificate(args.source, read_password(args.password_file))
     print(f"已导入证书：{info.path}\n{info.describe()}", file=sys.stderr)
     return 0
 
 
 def cmd_cert_export(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing
+    from yibao_desktop.services import keystore
 
     password = read_password(args.password_file) if args.password_file else None
-    info = signing.export_certificate(args.out, p12=args.p12, password=password)
+    info = keystore.export_certificate(args.out, p12=args.p12, password=password)
     print(f"已导出公钥证书：{args.out}\n{info.describe()}", file=sys.stderr)
     return 0
 

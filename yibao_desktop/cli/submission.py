@@ -1,4 +1,4 @@
-"""Submission-package subcommands: `package` (报送包 on a USB stick) and `verify-package`."""
+"""Submission-package commands: `package` (报送包 on a USB stick) and `verify-package`."""
 
 from __future__ import annotations
 
@@ -24,14 +24,13 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def cmd_package(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing, submission as package
-    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.services import keystore, reports, submission
 
-    seal = read_seal(args.seal)
-    creds = signing.load_credentials(args.p12, read_password(args.password_file))
-    with Document.open(args.path, read_only=True) as doc:
-        report, data = doc.report, doc.snapshot()
-    result = package.make_package(report, data, args.dest, creds, seal)
+    seal = read_seal(args.seal) if args.seal else keystore.seal_bytes()
+    creds = keystore.unit_credentials(read_password(args.password_file), args.p12)
+    with reports.open_document(args.path, read_only=True) as doc:
+        report, snapshot = doc.report, doc.snapshot()
+    result = submission.make_package(report, snapshot, args.dest, creds, seal)
     print(f"报送包已写入并逐一读回核对：{result.folder}", file=sys.stderr)
     for entry in result.files:
         print(f"  {entry['name']}  {entry['size']} 字节  SHA-256 {entry['sha256']}", file=sys.stderr)
@@ -40,9 +39,8 @@ def cmd_package(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_package(args: argparse.Namespace) -> int:
-    from yibao_desktop.exchange import signing, submission as package
+    from yibao_desktop.services import submission
 
-    trusted = [signing.load_trusted(p) for p in args.trust]
-    checks = package.verify_package(args.folder, trusted)
-    print(package.format_checks(checks))
+    checks = submission.verify_package(args.folder, args.trust)
+    print(submission.format_checks(checks))
     return 0 if all(c.ok for c in checks) else 1

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
-
 from yibao_desktop.domain.money import ZERO
 from yibao_desktop.domain.report import (
     FundOperation,
@@ -24,6 +22,7 @@ from yibao_desktop.domain.report import (
     Report,
     Section,
 )
+from yibao_desktop.domain.result import IndicatorResult, Result
 
 LAST_PLAN_KEY = "last_year_plan"
 LAST_PLAN_HEADING = "六、上年计划落实情况"
@@ -31,10 +30,10 @@ LAST_PLAN_HEADING = "六、上年计划落实情况"
 PLAN_KEYS = ("deviation", "next_year_plan", "improvement", "plan")
 
 
-def _carried_indicator(ind: Indicator, result: dict[str, Any]) -> Indicator:
+def _carried_indicator(ind: Indicator, result: IndicatorResult) -> Indicator:
     baseline = None
-    if not result["qualitative"] and result["actual"] is not None:
-        baseline = Decimal(result["actual"])
+    if not result.qualitative and result.actual is not None:
+        baseline = result.actual
     return replace(ind, actual=None, numerator=None, denominator=None, grade=None, score=None,
                    override_reason="", deviation_reason="", baseline=baseline)
 
@@ -48,17 +47,17 @@ def _plan_text(last: Report) -> str:
             f"落实情况：")
 
 
-def next_year(last: Report, last_result: dict[str, Any], year: int, outline: tuple[Section, ...]) -> Report:
+def next_year(last: Report, last_result: Result, year: int, outline: tuple[Section, ...]) -> Report:
     """The new year's report. `last_result` is compute(last); `outline` the template's sections."""
     docs = [b.doc_no for b in last.meta.basis if b.doc_no]
     incomes = []
-    for entry in last_result["funds"]["by_level"]:
-        balance = Decimal(entry["balance"])
+    for entry in last_result.funds.by_level:
+        balance = entry.balance
         if balance <= ZERO:
             continue
-        level_docs = [i.doc_no for i in last.incomes if i.level == entry["level"] and i.doc_no] or docs
+        level_docs = [i.doc_no for i in last.incomes if i.level == entry.level and i.doc_no] or docs
         note = f"{last.meta.year}年度结余结转" + (f"（上年文号：{'、'.join(dict.fromkeys(level_docs))}）" if level_docs else "")
-        incomes.append(Income(level=entry["level"], kind="上年结转", doc_no="", date=date(year, 1, 1),
+        incomes.append(Income(level=entry.level, kind="上年结转", doc_no="", date=date(year, 1, 1),
                               amount=balance, note=note))
     fo = last.fund_operation
     fund_operation = None
@@ -73,12 +72,11 @@ def next_year(last: Report, last_result: dict[str, Any], year: int, outline: tup
     return Report(
         meta=Meta(unit=last.meta.unit, year=year, fund_type=last.meta.fund_type, title=None,
                   competent_dept=last.meta.competent_dept, basis=(),
-                  previous=Previous(last.meta.year, Decimal(last_result["funds"]["available"]),
-                                    Decimal(last_result["funds"]["paid"]))),
+                  previous=Previous(last.meta.year, last_result.funds.available, last_result.funds.paid)),
         incomes=tuple(incomes),
         expenditures=(),
         fund_operation=fund_operation,
-        indicators=tuple(_carried_indicator(i, r) for i, r in zip(last.indicators, last_result["indicators"])),
+        indicators=tuple(_carried_indicator(i, r) for i, r in zip(last.indicators, last_result.indicators)),
         scoring=last.scoring,
         narrative=tuple(narrative),
     )

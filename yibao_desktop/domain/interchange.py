@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
 from yibao_desktop.domain.errors import ReportFormatError, ValueParseError
-from yibao_desktop.domain.money import fmt_money, fmt_num, parse_decimal, parse_money
+from yibao_desktop.domain.money import fmt_money, fmt_num, fmt_pct, parse_decimal, parse_money
 from yibao_desktop.domain.report import (
     DEFAULT_GRADE_LABELS,
     FUND_TYPES,
@@ -37,6 +38,7 @@ from yibao_desktop.domain.report import (
     Scoring,
     Section,
 )
+from yibao_desktop.domain.result import Location, Result
 
 FORMAT = "yibao-report"
 VERSION = 1
@@ -343,6 +345,35 @@ def report_to_json(report: Report) -> str:
     return json.dumps(report_to_data(report), ensure_ascii=False, indent=2) + "\n"
 
 
-def result_to_json(result: dict[str, Any]) -> dict[str, Any]:
-    """The compute result as INTERCHANGE.md's JSON data."""
-    return result
+# ------------------------------------------------------------------------------ compute output
+
+_WRITERS: dict[str, Callable[[Decimal], str | None]] = {"Money": fmt_money, "Pct": fmt_pct, "Num": fmt_num}
+
+
+def _json_value(value: Any, kind: str) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        return _WRITERS[kind](value)
+    if isinstance(value, Location):
+        return str(value)
+    if isinstance(value, tuple):
+        inner = kind.split("[", 1)[1].split(",")[0].strip() if "[" in kind else ""
+        return [_json_value(v, inner) for v in value]
+    return _json_object(value)
+
+
+@lru_cache(maxsize=None)
+def _plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field name, annotation base) of a result dataclass, in declaration order."""
+    return tuple((f.name, str(f.type).split(" | ")[0]) for f in fields(cls) if f.metadata.get("json", True))
+
+
+def _json_object(obj: Any) -> dict[str, Any]:
+    return {name: _json_value(getattr(obj, name), kind) for name, kind in _plan(type(obj))}
+
+
+def result_to_json(result: Result) -> dict[str, Any]:
+    """The compute result as INTERCHANGE.md's JSON data: money '600000.00' (元), percentages and
+    scores '32.80', numbers as typed ('60'); the key order is the dataclasses' field order."""
+    return _json_object(result)

@@ -6,61 +6,58 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Callable, Sequence
 
-from yibao_desktop.domain.money import fmt_wan
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
+from yibao_desktop.domain.result import Counts, FundOperationResult, Funds, IndicatorResult, Result
 
 FIELD_RE = re.compile(r"\{([^{}\s]{1,30})\}")
 
 
-def wan(yuan: str | None) -> str:
-    """'600900.00' 元 -> '60.09' 万元; whole numbers lose the '.00' ('60')."""
-    if yuan is None:
-        return "—"
-    text = fmt_wan(Decimal(yuan))
-    return text[:-3] if text.endswith(".00") else text
+def wan(yuan: Decimal | None) -> str:
+    """An amount in body text: 万元 with 2 decimals and no separators ('60.09', '73.00'), the
+    unit written after the field ("{资金.可用资金}万元")."""
+    return fmt.money(yuan, "万元", sep=False)
 
 
-def pct(value: str | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-def counts_sentence(counts: dict[str, int]) -> str:
+def counts_sentence(counts: Counts) -> str:
     """设置一级指标 4 个、二级指标 6 个、三级指标 14 个（其中：定量指标 2 个、定性指标 12 个）"""
-    return (f"设置一级指标 {counts['level1']} 个、二级指标 {counts['level2']} 个、三级指标 {counts['level3']} 个"
-            f"（其中：定量指标 {counts['quantitative']} 个、定性指标 {counts['qualitative']} 个）")
+    return (f"设置一级指标 {counts.level1} 个、二级指标 {counts.level2} 个、三级指标 {counts.level3} 个"
+            f"（其中：定量指标 {counts.quantitative} 个、定性指标 {counts.qualitative} 个）")
 
 
-Getter = Callable[[Report, dict[str, Any]], str]
+Getter = Callable[[Report, Result], str]
 
-# name -> (description shown in the field list, getter)
+# name -> (description shown in the field list, getter). A money field renders the number in 万元
+# (the text writes the unit after it); a percentage field renders with its % sign.
 FIELDS: dict[str, tuple[str, Getter]] = {
     "单位": ("单位名称", lambda r, c: r.meta.unit),
     "年度": ("报告年度", lambda r, c: str(r.meta.year)),
     "资金名称": ("资金类型名称", lambda r, c: FUND_TYPE_LABELS.get(r.meta.fund_type, "")),
-    "资金.可用资金": ("可用资金合计（万元）", lambda r, c: wan(c["funds"]["available"])),
-    "资金.上年结转": ("上年结转资金（万元）", lambda r, c: wan(c["funds"]["carried"])),
-    "资金.当年下达": ("当年下达资金（万元）", lambda r, c: wan(c["funds"]["allocated"])),
-    "资金.已支出": ("已支出合计（万元）", lambda r, c: wan(c["funds"]["paid"])),
-    "资金.结转资金支出": ("上年结转资金已支出（万元）", lambda r, c: wan(c["funds"]["paid_carried"])),
-    "资金.当年资金支出": ("当年下达资金已支出（万元）", lambda r, c: wan(c["funds"]["paid_allocated"])),
-    "资金.结余": ("结余（万元）", lambda r, c: wan(c["funds"]["balance"])),
-    "资金.支出进度": ("总支出进度（%）", lambda r, c: pct(c["funds"]["progress"])),
-    "资金.结转支出进度": ("上年结转资金支出进度（%）", lambda r, c: pct(c["funds"]["progress_carried"])),
-    "资金.当年支出进度": ("当年下达资金支出进度（%）", lambda r, c: pct(c["funds"]["progress_allocated"])),
-    "资金.项目数": ("支出项目个数", lambda r, c: str(c["funds"]["project_count"])),
-    "评分.总分": ("自评总分", lambda r, c: c["total_score"]),
-    "评分.等级": ("自评等级", lambda r, c: c["grade"]),
-    "评分.预算执行率": ("预算执行率（%）", lambda r, c: pct(c["budget_execution"]["rate"])),
-    "评分.预算执行得分": ("预算执行率得分", lambda r, c: c["budget_execution"]["score"]),
-    "指标.统计句": ("指标设置统计句", lambda r, c: counts_sentence(c["counts"])),
-    "指标.三级数": ("三级指标个数", lambda r, c: str(c["counts"]["level3"])),
-    "指标.未达成数": ("未达成指标个数", lambda r, c: str(sum(1 for i in c["indicators"] if not i["met"]))),
+    "资金.可用资金": ("可用资金合计，万元数（其后写“万元”）", lambda r, c: wan(c.funds.available)),
+    "资金.上年结转": ("上年结转资金，万元数", lambda r, c: wan(c.funds.carried)),
+    "资金.当年下达": ("当年下达资金，万元数", lambda r, c: wan(c.funds.allocated)),
+    "资金.已支出": ("已支出合计，万元数", lambda r, c: wan(c.funds.paid)),
+    "资金.结转资金支出": ("上年结转资金已支出，万元数", lambda r, c: wan(c.funds.paid_carried)),
+    "资金.当年资金支出": ("当年下达资金已支出，万元数", lambda r, c: wan(c.funds.paid_allocated)),
+    "资金.结余": ("结余，万元数", lambda r, c: wan(c.funds.balance)),
+    "资金.支出进度": ("总支出进度，含%", lambda r, c: fmt.pct(c.funds.progress)),
+    "资金.结转支出进度": ("上年结转资金支出进度，含%", lambda r, c: fmt.pct(c.funds.progress_carried)),
+    "资金.当年支出进度": ("当年下达资金支出进度，含%", lambda r, c: fmt.pct(c.funds.progress_allocated)),
+    "资金.项目数": ("支出项目个数", lambda r, c: str(c.funds.project_count)),
+    "评分.总分": ("自评总分", lambda r, c: fmt.score(c.total_score)),
+    "评分.等级": ("自评等级", lambda r, c: c.grade),
+    "评分.预算执行率": ("预算执行率，含%", lambda r, c: fmt.pct(c.budget_execution.rate)),
+    "评分.预算执行得分": ("预算执行率得分", lambda r, c: fmt.score(c.budget_execution.score)),
+    "指标.统计句": ("指标设置统计句", lambda r, c: counts_sentence(c.counts)),
+    "指标.三级数": ("三级指标个数", lambda r, c: str(c.counts.level3)),
+    "指标.未达成数": ("未达成指标个数", lambda r, c: str(sum(1 for _ in c.unmet))),
 }
 
 
-def render(text: str, report: Report, result: dict[str, Any]) -> str:
+def render(text: str, report: Report, result: Result) -> str:
     """Replace every known {field} with its current value; unknown fields stay as typed."""
 
     def sub(match: re.Match[str]) -> str:
@@ -70,6 +67,11 @@ def render(text: str, report: Report, result: dict[str, Any]) -> str:
     return FIELD_RE.sub(sub, text)
 
 
+def render_field(name: str, report: Report, result: Result) -> str:
+    """How one field renders now (the field list shows it: 支出进度 → 80.84%)."""
+    return FIELDS[name][1](report, result)
+
+
 def unknown_fields(text: str) -> list[str]:
     return [m.group(1) for m in FIELD_RE.finditer(text) if m.group(1) not in FIELDS]
 
@@ -77,22 +79,22 @@ def unknown_fields(text: str) -> list[str]:
 # ------------------------------------------------------------------------------ draft paragraphs
 
 
-def _indicator_lines(report: Report, result: dict[str, Any]) -> list[str]:
+def _indicator_lines(report: Report, result: Result) -> list[str]:
     lines = []
-    for n, (ind, res) in enumerate(zip(report.indicators, result["indicators"]), 1):
-        target = res["target_text"] or "—"
-        if res["qualitative"]:
-            state = f"评级为「{res['grade']}」" if res["grade"] else "尚未评级"
-        elif res["actual"] is None:
+    for n, (ind, res) in enumerate(zip(report.indicators, result.indicators), 1):
+        target = res.target_text or fmt.DASH
+        if res.qualitative:
+            state = f"评级为「{res.grade}」" if res.grade else "尚未评级"
+        elif res.actual is None:
             state = "实际完成值尚未填报"
         else:
-            unit = res["unit"] or ""
-            state = f"实际完成{res['actual']}{unit}，{'已达成' if res['met'] else '未达成'}目标"
-        lines.append(f"{n}. {ind.name}：目标值{target}，{state}，得分{res['score']}分（分值{res['weight']}分）。")
+            state = f"实际完成{fmt.number(res.actual)}{res.unit}，{'已达成' if res.met else '未达成'}目标"
+        lines.append(f"{n}. {ind.name}：目标值{target}，{state}，得分{fmt.score(res.score)}分"
+                     f"（分值{fmt.number(res.weight)}分）。")
     return lines
 
 
-def draft_section(key: str, report: Report, result: dict[str, Any]) -> str:
+def draft_section(key: str, report: Report, result: Result) -> str:
     """Standard paragraphs for a section, written with live fields where figures appear so that
     they follow the data. Sections without a standard text get a short prompt."""
     basis = "、".join(f"《{b.title}》（{b.doc_no}）" if b.title else b.doc_no for b in report.meta.basis if b.title or b.doc_no)
@@ -113,14 +115,16 @@ def draft_section(key: str, report: Report, result: dict[str, Any]) -> str:
     if key == "indicator_analysis":
         return "\n".join(_indicator_lines(report, result))
     if key == "deviation":
-        unmet = [(ind, res) for ind, res in zip(report.indicators, result["indicators"]) if res["needs_reason"]]
+        unmet = [(ind, res) for ind, res in zip(report.indicators, result.indicators) if res.needs_reason]
         parts = []
-        if result["funds"]["progress"] is not None and Decimal(result["funds"]["progress"]) < 90:
-            parts.append("资金支出进度为{资金.支出进度}，未达到90%的要求。")
+        progress = result.funds.progress
+        if progress is not None and progress < rules.LOW_PROGRESS_THRESHOLD:
+            parts.append(f"资金支出进度为{{资金.支出进度}}，未达到{fmt.number(rules.LOW_PROGRESS_THRESHOLD)}%的要求。")
         for n, (ind, res) in enumerate(unmet, 1):
             reason = ind.deviation_reason.strip() or "（请填写偏差原因分析及改进措施）"
-            actual = f"实际完成{res['actual']}{res['unit']}" if res["actual"] is not None else f"评级「{res['grade']}」"
-            parts.append(f"{n}. {ind.name}：目标值{res['target_text']}，{actual}。{reason}")
+            actual = (f"实际完成{fmt.number(res.actual)}{res.unit}" if res.actual is not None
+                      else f"评级「{res.grade}」")
+            parts.append(f"{n}. {ind.name}：目标值{res.target_text}，{actual}。{reason}")
         if not parts:
             parts.append("各项绩效指标均已达成，无明显偏离绩效目标的情况。")
         return "\n".join(parts)
@@ -134,63 +138,68 @@ def draft_section(key: str, report: Report, result: dict[str, Any]) -> str:
 _LITERAL_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|%)")
 
 
-def figures_in_result(report: Report, result: dict[str, Any]) -> set[str]:
+def _known_figures(report: Report, funds: Funds, indicators: Sequence[IndicatorResult],
+                   fund_op: FundOperationResult | None, rate: Decimal | None) -> set[str]:
     """Every figure a report text may legitimately quote, in the forms people write them."""
-    # The progress requirement (90%) and "100%" are rules, not figures of this report.
-    figures: set[str] = {"90%", "100%"}
+    # The progress requirement and "100%" are rules, not figures of this report.
+    figures: set[str] = {f"{fmt.number(rules.LOW_PROGRESS_THRESHOLD)}%", "100%"}
 
-    def add_money(yuan: str | None) -> None:
+    def add_money(yuan: Decimal | None) -> None:
         if yuan is None:
             return
-        figures.add(f"{wan(yuan)}万元")
-        figures.add(f"{fmt_wan(Decimal(yuan))}万元")
-        figures.add(f"{yuan}元")
-        figures.add(f"{Decimal(yuan).normalize():f}元")
+        shown = fmt.in_unit(yuan, "万元")
+        figures.add(f"{shown:.2f}万元")
+        figures.add(f"{shown.normalize():f}万元")
+        figures.add(f"{yuan:.2f}元")
+        figures.add(f"{yuan.normalize():f}元")
 
-    def add_pct(value: str | None) -> None:
+    def add_pct(value: Decimal | None) -> None:
         if value is None:
             return
-        figures.add(f"{value}%")
-        figures.add(f"{Decimal(value).normalize():f}%")
+        figures.add(f"{value:.2f}%")
+        figures.add(f"{value.normalize():f}%")
 
-    funds = result["funds"]
-    for key in ("available", "carried", "allocated", "paid", "paid_carried", "paid_allocated", "balance",
-                "balance_carried", "balance_allocated"):
-        add_money(funds[key])
-    for key in ("progress", "progress_carried", "progress_allocated"):
-        add_pct(funds[key])
-    for group in ("by_direction", "by_size", "by_econ_class"):
-        for item in funds[group]:
-            add_money(item["amount"])
-            add_pct(item["share"])
-    for item in funds["large_projects"] + funds["by_level"]:
-        add_money(item["paid"])
-        add_money(item.get("amount"))
+    for value in (funds.available, funds.carried, funds.allocated, funds.paid, funds.paid_carried,
+                  funds.paid_allocated, funds.balance, funds.balance_carried, funds.balance_allocated):
+        add_money(value)
+    for value in (funds.progress, funds.progress_carried, funds.progress_allocated):
+        add_pct(value)
+    for group in (funds.by_direction, funds.by_size, funds.by_econ_class):
+        for item in group:
+            add_money(item.amount)
+            add_pct(item.share)
+    for project in funds.large_projects:
+        add_money(project.paid)
+    for level in funds.by_level:
+        add_money(level.paid)
+        add_money(level.amount)
     for line in report.incomes:
-        add_money(f"{line.amount:.2f}")
-    for line in report.expenditures:
-        add_money(f"{line.paid:.2f}")
-    for month in funds["monthly"]:
-        add_pct(month["progress"])
-    add_pct(result["budget_execution"]["rate"])
-    for ind in result["indicators"]:
-        for key in ("actual", "target", "completion"):
-            if ind[key] is not None and ind["unit"] == "%" or key == "completion":
-                add_pct(ind[key])
-            elif ind[key] is not None and ind["unit"] in ("万元", "元"):
-                figures.add(f"{ind[key]}{ind['unit']}")
-    fo = result.get("fund_operation")
-    if fo:
-        for key in ("income_total", "expense_total", "year_balance", "closing_balance"):
-            add_money(fo.get(key))
-        for key in ("income_execution", "expense_execution", "coverage_registered", "coverage_resident"):
-            add_pct(fo.get(key))
+        add_money(line.amount)
+    for expense in report.expenditures:
+        add_money(expense.paid)
+    for month in funds.monthly:
+        add_pct(month.progress)
+    add_pct(rate)
+    for ind in indicators:
+        for value in (ind.actual, ind.target):
+            if value is not None and ind.unit == "%":
+                add_pct(value)
+            elif value is not None and ind.unit in ("万元", "元"):
+                figures.add(f"{fmt.number(value)}{ind.unit}")
+        add_pct(ind.completion)
+    if fund_op is not None:
+        for value in (fund_op.income_total, fund_op.expense_total, fund_op.year_balance, fund_op.closing_balance):
+            add_money(value)
+        for value in (fund_op.income_execution, fund_op.expense_execution, fund_op.coverage_registered,
+                      fund_op.coverage_resident):
+            add_pct(value)
     return figures
 
 
-def stale_figures(report: Report, result: dict[str, Any]) -> list[tuple[int, str]]:
+def stale_figures(report: Report, funds: Funds, indicators: Sequence[IndicatorResult],
+                  fund_op: FundOperationResult | None, rate: Decimal | None) -> list[tuple[int, str]]:
     """(section index, literal) for amounts/percentages typed in the text that match no figure."""
-    known = figures_in_result(report, result)
+    known = _known_figures(report, funds, indicators, fund_op, rate)
     found = []
     for i, section in enumerate(report.narrative):
         if section.key == "last_year_plan":  # quotes last year's report, figures included

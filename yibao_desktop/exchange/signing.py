@@ -45,9 +45,6 @@ from yibao_desktop.exchange.pdf.report import (
     SEAL_DIAMETER,
     SEAL_KEY,
     SIGNATURE_FIELD,
-    ExportResult,
-    ProgressFn,
-    build_pdf,
 )
 from yibao_desktop.fileio import write_atomic
 
@@ -415,25 +412,6 @@ def sign_pdf(src: str | os.PathLike[str], out: str | os.PathLike[str], creds: Cr
     except OSError as err:
         raise UserError(f"无法读取「{src}」：{err.strerror or err}") from None
     return write_atomic(out, sign_bytes(data, creds, seal_png=seal_png))
-
-
-def export_signed_pdf(report, path: str | os.PathLike[str], creds: Credentials, *, seal_png: bytes | None = None,
-                      issued=None, progress: ProgressFn | None = None) -> ExportResult:
-    """Final export and signature in one go (for the window): nothing is written unless both work."""
-    check_usable(creds)
-
-    def scaled(pct: int, message: str) -> None:
-        if progress is not None:
-            progress(pct * 85 // 100, message)
-
-    built = build_pdf(report, draft=False, issued=issued, progress=scaled)
-    if progress is not None:
-        progress(88, "正在签名")
-    data = sign_bytes(built.data, creds, seal_png=seal_png)
-    target = write_atomic(path, data)
-    if progress is not None:
-        progress(100, "导出并签名完成")
-    return ExportResult(target, built.pages, len(data), False)
 
 
 # ---------------------------------------------------------------------------------- verification

@@ -10,7 +10,6 @@ complete, and a stick that is full, read-only or pulled out leaves no manifest b
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -22,10 +21,11 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from yibao_desktop import __version__
-from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json, report_to_json
+from yibao_desktop.domain.money import fmt_money, fmt_pct
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
+from yibao_desktop.domain.result import Result
 from yibao_desktop.fileio import write_atomic, write_error
 
 MANIFEST = "manifest.json"
@@ -61,47 +61,22 @@ def report_digest(report: Report) -> str:
     return sha256(report_to_json(report).encode("utf-8"))
 
 
+def manifest_meta(report: Report, result: Result, signer: Any) -> dict[str, Any]:
+    """The manifest's report summary and signer (`signer`: a signing.CertificateInfo)."""
+    return {
+        "report": {"unit": report.meta.unit, "year": report.meta.year, "fund_type": report.meta.fund_type,
+                   "total_score": fmt_pct(result.total_score), "grade": result.grade,
+                   "available": fmt_money(result.funds.available), "paid": fmt_money(result.funds.paid),
+                   "sha256": report_digest(report)},
+        "signer": {"unit": signer.unit, "signer": signer.signer, "fingerprint": signer.fingerprint},
+    }
+
+
 @dataclass(frozen=True)
 class PackageResult:
     folder: Path
     files: tuple[dict[str, Any], ...]
     fingerprint: str
-
-
-def build_files(report: Report, document_bytes: bytes, creds: Any, seal_png: bytes | None = None,
-                progress: Progress | None = None) -> tuple[list[tuple[str, str, bytes]], dict[str, Any]]:
-    """(role, file name, bytes) of the package contents, and the manifest's report/signer parts.
-    Raises FinalExportRefused while error findings exist: a package always holds a final report."""
-    from yibao_desktop.exchange import signing
-    from yibao_desktop.exchange.excel import write as excel_export
-    from yibao_desktop.exchange.pdf import report as pdf_report
-
-    def step(pct: int, message: str) -> None:
-        if progress is not None:
-            progress(pct, message)
-
-    result = compute(report)
-    pdf_report.refuse_final_if_errors(result)
-    signing.check_usable(creds)
-    base = package_name(report)
-    built = pdf_report.build_pdf(report, draft=False, result=result,
-                                 progress=lambda p, m: step(p * 60 // 100, m))
-    step(62, "正在签名")
-    pdf = signing.sign_bytes(built.data, creds, seal_png=seal_png)
-    step(70, "正在生成自评表（Excel）")
-    xlsx = io.BytesIO()
-    excel_export.build_forms_workbook(report, result=result).save(xlsx)
-    files = [("report_pdf", f"{base}.pdf", pdf), ("forms_xlsx", f"{base}_自评表.xlsx", xlsx.getvalue()),
-             ("document", f"{base}.yibao", document_bytes)]
-    info = creds.info
-    meta = {
-        "report": {"unit": report.meta.unit, "year": report.meta.year, "fund_type": report.meta.fund_type,
-                   "total_score": result["total_score"], "grade": result["grade"],
-                   "available": result["funds"]["available"], "paid": result["funds"]["paid"],
-                   "sha256": report_digest(report)},
-        "signer": {"unit": info.unit, "signer": info.signer, "fingerprint": info.fingerprint},
-    }
-    return files, meta
 
 
 def _free_space(folder: Path) -> int:
@@ -166,13 +141,6 @@ def write_package(dest_dir: str | os.PathLike[str], name: str, files: Sequence[t
     if progress is not None:
         progress(100, "报送包已写入并核对无误")
     return PackageResult(folder, tuple(entries), meta["signer"]["fingerprint"])
-
-
-def make_package(report: Report, document_bytes: bytes, dest_dir: str | os.PathLike[str], creds: Any,
-                 seal_png: bytes | None = None, *, writer: Writer | None = None,
-                 progress: Progress | None = None) -> PackageResult:
-    files, meta = build_files(report, document_bytes, creds, seal_png, progress)
-    return write_package(dest_dir, package_name(report), files, meta, writer=writer, progress=progress)
 
 
 # ------------------------------------------------------------------------------ receiving end

@@ -13,6 +13,7 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.edits import Edit
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.report import Report
+from yibao_desktop.domain.result import Result
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui import errors
 
@@ -57,7 +58,7 @@ class ReportDocument(QObject):
         super().__init__(parent)
         self.doc = doc
         self.undo_stack = QUndoStack(self)
-        self.result: dict[str, Any] = compute(doc.report)
+        self.result: Result = compute(doc.report)
 
     # -- state ---------------------------------------------------------------------------------
 

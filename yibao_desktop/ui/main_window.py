@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QPushButton,
     QStackedWidget,
@@ -25,19 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from yibao_desktop import paths
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.domain.interchange import report_from_json
+from yibao_desktop.services import nextyear, reports
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
-from yibao_desktop.domain.money import fmt_money
-from yibao_desktop.cli import last_year_report
-from yibao_desktop.templates import new_report
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.excel_dialogs import ExportExcelDialog, ImportPreviewDialog
 from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog
-from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog, seal_path
+from yibao_desktop.ui.operations import Operation
+from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog
 from yibao_desktop.ui.fonts import install_chinese_translations, register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
@@ -46,7 +46,8 @@ from yibao_desktop.ui.tabs.indicators import IndicatorsTab
 from yibao_desktop.ui.tabs.overview import OverviewTab
 from yibao_desktop.ui.tabs.scoring import ScoringTab
 from yibao_desktop.ui.tabs.text import TextTab
-from yibao_desktop.ui.workers import Task, run_task
+from yibao_desktop.ui.views import SheetView
+from yibao_desktop.ui.workers import Task
 
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
@@ -176,10 +177,26 @@ class MainWindow(QMainWindow):
         if doc.read_only:
             errors.show_info(self, "只读打开", f"文件「{doc.path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。")
 
+    def commit_pending(self) -> None:
+        """Commit what the user is typing: an open cell editor, the text section being written, a
+        form field that has the focus. Every action that closes, switches, exports or packages
+        calls this first, so typed text is never lost for want of pressing Enter."""
+        if self.rdoc is None:
+            return
+        focus = QApplication.focusWidget()
+        for view in self.findChildren(SheetView):
+            view.commit_editor()
+        if isinstance(focus, QLineEdit) and focus.window() is self:
+            focus.editingFinished.emit()
+        self.text.flush()
+
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+
     def close_document(self) -> None:
         if self.rdoc is None:
             return
-        self.text.flush()
+        self.commit_pending()
         rdoc, self.rdoc = self.rdoc, None
         rdoc.undo_stack.indexChanged.disconnect(self._on_undo_index_changed)
         rdoc.changed.disconnect(self._on_document_changed)
@@ -193,10 +210,10 @@ class MainWindow(QMainWindow):
         self._on_document_changed()
 
     def open_path(self, path: str | os.PathLike[str]) -> bool:
-        try:
-            doc = Document.open(path)
-        except UserError as err:
-            errors.show_error(self, "无法打开文件", str(err))
+        self.commit_pending()
+        doc = Operation(self, "打开文件", lambda _p: reports.open_document(path)).failure(
+            lambda exc: errors.show_exception(self, "无法打开文件", exc)).run()
+        if doc is None:
             return False
         self.set_document(doc)
         return True
@@ -215,9 +232,9 @@ class MainWindow(QMainWindow):
             self.status.setText("")
             return
         result = self.rdoc.result
-        counts = {s: sum(1 for f in result["findings"] if f["severity"] == s) for s in ("error", "warning", "info")}
-        self.status.setText(f"总分 {result['total_score']}　等级 {result['grade']}　"
-                            f"问题 {len(result['findings'])} 项（错误 {counts['error']}，警告 {counts['warning']}，"
+        counts = result.severity_counts()
+        self.status.setText(f"总分 {fmt.score(result.total_score)}　等级 {result.grade}　"
+                            f"问题 {len(result.findings)} 项（错误 {counts['error']}，警告 {counts['warning']}，"
                             f"提示 {counts['info']}）")
 
     def _update_title(self) -> None:
@@ -241,7 +258,7 @@ class MainWindow(QMainWindow):
 
     def on_undo(self) -> None:
         if self.rdoc:
-            self.text.flush()
+            self.commit_pending()
             self.rdoc.undo_stack.undo()
 
     def on_redo(self) -> None:
@@ -259,12 +276,10 @@ class MainWindow(QMainWindow):
             self.create_report(path, unit, year, fund_type, variant)
 
     def create_report(self, path: str, unit: str, year: int, fund_type: str, variant: str | None) -> bool:
-        if not path.endswith(FILE_SUFFIX):
-            path += FILE_SUFFIX
-        try:
-            doc = Document.create(path, new_report(fund_type, unit, year, variant), overwrite=True)
-        except UserError as err:
-            errors.show_error(self, "无法新建报告", str(err))
+        target = reports.with_suffix(path)
+        doc = Operation(self, "新建报告", lambda _p: reports.new_document(target, fund_type, unit, year, variant,
+                                                                       overwrite=True)).run()
+        if doc is None:
             return False
         self.set_document(doc)
         return True
@@ -276,11 +291,11 @@ class MainWindow(QMainWindow):
             f"上年度报告 (*{FILE_SUFFIX} *.xlsx);;医保绩效自评报告 (*{FILE_SUFFIX});;上年自评表或数据工作簿 (*.xlsx)")
         if not last:
             return
-        try:
-            report = last_year_report(last)
-        except UserError as err:
-            errors.show_error(self, "无法从上年度文件新建", str(err))
+        made = Operation(self, "读取上年度文件", lambda _p: nextyear.next_year_report(last)).failure(
+            lambda exc: errors.show_exception(self, "无法从上年度文件新建", exc)).run()
+        if made is None:
             return
+        report = made.report
         default = str(Path(last).parent / f"{report.meta.unit or '新报告'}-{report.meta.year}{FILE_SUFFIX}")
         out, _ = QFileDialog.getSaveFileName(self, f"保存 {report.meta.year} 年度新报告", default, FILE_FILTER)
         if out:
@@ -288,24 +303,15 @@ class MainWindow(QMainWindow):
 
     def create_next_year(self, last: str, out: str, year: int | None = None) -> bool:
         """Start a report from last year's file, which is opened read-only and never modified."""
-        if not out.endswith(FILE_SUFFIX):
-            out += FILE_SUFFIX
-        if Path(out).resolve() == Path(last).resolve():
-            errors.show_error(self, "无法新建", "新报告不能覆盖上年度文件，请另选文件名。")
+        target = reports.with_suffix(out)
+        made = Operation(self, "从上年度文件新建",
+                         lambda _p: nextyear.create_next_year(last, target, year, overwrite=True)).failure(
+            lambda exc: errors.show_exception(self, "无法从上年度文件新建", exc)).run()
+        if made is None:
             return False
-        try:
-            report = last_year_report(last, year)
-            new_doc = Document.create(out, report, overwrite=True)
-        except UserError as err:
-            errors.show_error(self, "无法从上年度文件新建", str(err))
-            return False
+        new_doc, info = made
         self.set_document(new_doc)
-        carried = sum((i.amount for i in report.incomes), Decimal(0))
-        errors.show_info(self, "已从上年度文件新建",
-                         f"已新建 {report.meta.year} 年度报告：\n上年结转资金 {fmt_money(carried)} 元已作为资金来源录入；\n"
-                         f"{len(report.indicators)} 个指标的目标和分值已带入，上年实际值作为同比基数；\n"
-                         f"上年的改进措施已放入「上年计划落实情况」一节。\n上年度文件未作任何改动。"
-                         + ("\n\n请核对资金来源的级次（见备注）和资金类型。" if last.lower().endswith(".xlsx") else ""))
+        errors.show_info(self, "已从上年度文件新建", "已新建" + info.summary().replace("；", "；\n"))
         return True
 
     def on_open(self) -> None:
@@ -315,12 +321,10 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def on_open_demo(self) -> None:
-        try:
-            doc = open_demo()
-        except UserError as err:
-            errors.show_error(self, "无法打开示例报告", str(err))
-            return
-        self.set_document(doc)
+        self.commit_pending()
+        doc = Operation(self, "打开示例报告", lambda _p: reports.open_demo()).run()
+        if doc is not None:
+            self.set_document(doc)
 
     def on_save_as(self) -> None:
         if not self.rdoc:
@@ -331,15 +335,14 @@ class MainWindow(QMainWindow):
 
     def save_as(self, path: str) -> bool:
         assert self.rdoc is not None
-        if not path.endswith(FILE_SUFFIX):
-            path += FILE_SUFFIX
-        self.text.flush()
+        target = reports.with_suffix(path)
+        self.commit_pending()
         try:
-            self.rdoc.doc.save_as(path)
+            self.rdoc.doc.save_as(target)
         except UserError as err:
             errors.show_error(self, "另存为失败", f"{err}\n\n原文件未受影响。")
             return False
-        self._remember(Path(path))
+        self._remember(target)
         self._update_title()
         return True
 
@@ -364,9 +367,8 @@ class MainWindow(QMainWindow):
     def on_export_pdf(self) -> None:
         if not self.rdoc:
             return
-        self.text.flush()
-        errors_count = sum(1 for f in self.rdoc.result["findings"] if f["severity"] == "error")
-        dialog = ExportPdfDialog(self, errors_count)
+        self.commit_pending()
+        dialog = ExportPdfDialog(self, len(self.rdoc.result.errors))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         mode = dialog.mode()
@@ -388,45 +390,40 @@ class MainWindow(QMainWindow):
         """Export (and sign) in a worker; refusals and certificate problems are told before any
         work starts, and nothing is written unless the whole export succeeds."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange import signing
-        from yibao_desktop.exchange.pdf import report as pdf_report
+        from yibao_desktop.services import export, keystore
 
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        report = self.rdoc.report
+        self.commit_pending()
+        report, result = self.rdoc.report, self.rdoc.result
         try:
-            if mode != "draft":
-                pdf_report.refuse_final_if_errors(self.rdoc.result)
-            creds = None
-            if mode == "signed":
-                creds = signing.load_credentials(None, password or "")
-                signing.check_usable(creds)
+            export.check_mode(mode, result)
+            creds = keystore.unit_credentials(password or "") if mode == "signed" else None
+            seal = keystore.seal_bytes() if mode == "signed" else None
         except UserError as err:
-            errors.show_error(self, "不能导出正式版" if mode != "signed" else "无法签名", str(err))
+            errors.show_error(self, "无法签名" if mode == "signed" else "不能导出正式版", str(err))
             return None
-        seal = seal_path().read_bytes() if mode == "signed" and seal_path().is_file() else None
+        kind = {"signed": "正式版（已签名）", "final": "正式版", "draft": "草稿"}[mode]
 
-        def job(progress):  # type: ignore[no-untyped-def]
-            if creds is not None:
-                return signing.export_signed_pdf(report, path, creds, seal_png=seal, progress=progress)
-            return pdf_report.export_pdf(report, path, draft=mode == "draft", progress=progress)
+        def done(out) -> None:  # type: ignore[no-untyped-def]
+            errors.open_file(str(out.path))
 
-        def done(result) -> None:  # type: ignore[no-untyped-def]
-            kind = {"signed": "正式版（已签名）", "final": "正式版", "draft": "草稿"}[mode]
-            self.statusBar().showMessage(f"已导出{kind}：{result.path}（{result.pages} 页）", 10000)
-            errors.open_file(str(result.path))
-
-        return run_task(self, "正在导出PDF", job, done, lambda exc: errors.show_exception(self, "导出PDF失败", exc))
+        return (Operation(self, "导出PDF", lambda progress: export.export_pdf(
+            report, path, mode, creds=creds, seal=seal, result=result, progress=progress))
+            .status(lambda out: f"已导出{kind}：{out.path}（{out.pages} 页）")
+            .success(done).run_in_background())
 
     def on_package(self) -> None:
         if not self.rdoc:
             return
-        from yibao_desktop.exchange.submission import package_name
+        from yibao_desktop.services.submission import package_name
 
-        self.text.flush()
-        errors_count = sum(1 for f in self.rdoc.result["findings"] if f["severity"] == "error")
-        if errors_count:
-            errors.show_error(self, "不能报送", f"报告还有 {errors_count} 项错误（见概览页），报送包只能包含正式版，请先消除错误。")
+        self.commit_pending()
+        try:
+            rules.refuse_final_if_errors(self.rdoc.result)
+        except UserError:
+            errors.show_error(self, "不能报送", f"报告还有 {len(self.rdoc.result.errors)} 项错误（见概览页），"
+                                             "报送包只能包含正式版，请先消除错误。")
             return
         dialog = PackageDialog(self, package_name(self.rdoc.report))
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -436,20 +433,18 @@ class MainWindow(QMainWindow):
         """Write the submission package in a worker; the success message comes only after every
         file was read back from the stick and checked."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange import signing, submission as package
+        from yibao_desktop.services import keystore, submission
 
+        self.commit_pending()
         report = self.rdoc.report
         try:
-            creds = signing.load_credentials(None, password)
-            signing.check_usable(creds)
+            rules.refuse_final_if_errors(self.rdoc.result)
+            creds = keystore.unit_credentials(password)
+            seal = keystore.seal_bytes()
             snapshot = self.rdoc.doc.snapshot()
         except UserError as err:
             errors.show_error(self, "无法生成报送包", str(err))
             return None
-        seal = seal_path().read_bytes() if seal_path().is_file() else None
-
-        def job(progress):  # type: ignore[no-untyped-def]
-            return package.make_package(report, snapshot, dest, creds, seal, progress=progress)
 
         def done(result) -> None:  # type: ignore[no-untyped-def]
             files = "\n".join(f"  {e['name']}（{e['size'] // 1024} KB）" for e in result.files)
@@ -457,8 +452,11 @@ class MainWindow(QMainWindow):
                              f"已写入并逐一读回核对：\n{result.folder}\n\n{files}\n  manifest.json\n\n"
                              f"签名证书指纹：{result.fingerprint}\n现在可以安全地拔出U盘。")
 
-        return run_task(self, "正在生成报送包", job, done,
-                        lambda exc: errors.show_exception(self, "报送包未生成", exc))
+        return (Operation(self, "生成报送包", lambda progress: submission.make_package(
+            report, snapshot, dest, creds, seal, progress=progress))
+            .status(lambda result: f"报送包已写入：{result.folder}")
+            .failure(lambda exc: errors.show_exception(self, "报送包未生成", exc))
+            .success(done).run_in_background())
 
     # -- Excel -------------------------------------------------------------------------------------
 
@@ -473,29 +471,28 @@ class MainWindow(QMainWindow):
     def import_excel(self, path: str, mode: str | None = None) -> Task | None:
         """Read and plan in a worker, then preview; 导入 applies the plan as one undo step."""
         assert self.rdoc is not None
-        from yibao_desktop.exchange.excel.read import plan_import
+        from yibao_desktop.services import excel
 
-        self.text.flush()
+        self.commit_pending()
         base = self.rdoc.report
 
         def job(progress):  # type: ignore[no-untyped-def]
             progress(10, "正在读取工作簿")
-            return plan_import(base, path, mode=mode)
+            return excel.plan_import(base, path, mode=mode)
 
         def planned(plan) -> None:  # type: ignore[no-untyped-def]
             def replan(new_mode):  # type: ignore[no-untyped-def]
-                try:
-                    return plan_import(base, path, mode=new_mode)
-                except UserError as err:
-                    errors.show_error(self, "无法导入", str(err))
-                    return None
+                return Operation(self, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=new_mode)).failure(
+                    lambda exc: errors.show_exception(self, "无法导入", exc)).run()
 
             dialog = ImportPreviewDialog(self, plan, replan)
             self.last_import_dialog = dialog
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.apply_import(dialog.plan)
 
-        return run_task(self, "正在读取Excel", job, planned, lambda exc: errors.show_exception(self, "无法导入", exc))
+        return (Operation(self, "读取Excel", job)
+                .failure(lambda exc: errors.show_exception(self, "无法导入", exc))
+                .success(planned).run_in_background())
 
     def apply_import(self, plan) -> bool:  # type: ignore[no-untyped-def]
         assert self.rdoc is not None
@@ -523,25 +520,22 @@ class MainWindow(QMainWindow):
 
     def export_excel_to(self, path: str, choice: str) -> Task:
         assert self.rdoc is not None
-        from yibao_desktop.exchange.excel import data as excel_data, write as excel_export
+        from yibao_desktop.domain.forms import FORMS
+        from yibao_desktop.services import excel
 
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        self.text.flush()
-        report = self.rdoc.report
+        self.commit_pending()
+        report, result = self.rdoc.report, self.rdoc.result
 
         def job(progress):  # type: ignore[no-untyped-def]
             progress(20, "正在生成工作簿")
             if choice == "data":
-                return excel_data.export_data_workbook(report, path)
-            forms = excel_export.FORMS if choice == "both" else (choice,)
-            return excel_export.export_forms(report, path, forms)
+                return excel.export_data(report, path)
+            return excel.export_forms(report, path, FORMS if choice == "both" else (choice,), result)
 
-        def done(result) -> None:  # type: ignore[no-untyped-def]
-            self.statusBar().showMessage(f"已导出：{result}", 10000)
-            errors.open_file(str(result))
-
-        return run_task(self, "正在导出Excel", job, done, lambda exc: errors.show_exception(self, "导出Excel失败", exc))
+        return (Operation(self, "导出Excel", job).status(lambda out: f"已导出：{out}")
+                .success(lambda out: errors.open_file(str(out))).run_in_background())
 
     def on_signing_settings(self) -> None:
         SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
@@ -590,23 +584,6 @@ class MainWindow(QMainWindow):
 
 
 # ------------------------------------------------------------------------------------ start-up
-
-
-def demo_document_path() -> Path:
-    """The demo report lives in the user's data folder, made from the bundled JSON on first use."""
-    return paths.user_data_dir() / "示例县医疗保障局-2025-能力提升资金.yibao"
-
-
-def open_demo() -> Document:
-    path = demo_document_path()
-    if path.exists():
-        try:
-            return Document.open(path)
-        except UserError:
-            path.replace(path.with_name(path.name + ".broken"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    report = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
-    return Document.create(path, report)
 
 
 def run_gui(argv: Sequence[str]) -> int:

@@ -151,10 +151,9 @@ class VerifyPackageDialog(QDialog):
             self.verify(folder)
 
     def verify(self, folder: str) -> bool:
-        from yibao_desktop.exchange.submission import format_checks, verify_package
-        from yibao_desktop.ui.pdf_dialogs import all_trusted
+        from yibao_desktop.services.submission import format_checks, verify_package
 
-        checks = verify_package(folder, all_trusted())
+        checks = verify_package(folder)
         self.result.setPlainText(format_checks(checks))
         ok = all(c.ok for c in checks)
         self.result.setStyleSheet(f"color: {'#1e7d32' if ok else '#c0392b'};")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -22,62 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from yibao_desktop import paths
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.services import keystore
 from yibao_desktop.ui import errors
-
-SEAL_NAME = "seal.png"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def seal_path() -> Path:
-    from yibao_desktop.exchange.signing import CERT_FOLDER
-
-    return paths.user_data_dir() / CERT_FOLDER / SEAL_NAME
-
-
-def trusted_dir() -> Path:
-    return paths.user_data_dir() / "trusted"
-
-
-def certificate_info():  # type: ignore[no-untyped-def]
-    """The unit certificate's public part (no password needed), or None."""
-    from cryptography import x509
-
-    from yibao_desktop.exchange.signing import CertificateInfo, default_cer_path, default_p12_path
-
-    cer = default_cer_path()
-    if not default_p12_path().is_file() or not cer.is_file():
-        return None
-    try:
-        return CertificateInfo.of(x509.load_der_x509_certificate(cer.read_bytes()), default_p12_path())
-    except ValueError:
-        return None
-
-
-def set_seal(src: str) -> Path:
-    data = Path(src).read_bytes()
-    if not data.startswith(PNG_MAGIC):
-        raise UserError(f"「{Path(src).name}」不是 PNG 图片；印章请使用带透明背景的 PNG 图片")
-    from yibao_desktop.fileio import write_atomic
-
-    target = seal_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(target, data)
-
-
-def trusted_certificates() -> list:  # type: ignore[type-arg]
-    from yibao_desktop.exchange.signing import load_trusted
-
-    folder = trusted_dir()
-    out = []
-    for p in sorted(folder.glob("*.cer")) if folder.is_dir() else []:
-        try:
-            out.append(load_trusted(p))
-        except UserError:
-            continue
-    return out
-
 
 def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout, QLineEdit]:  # type: ignore[no-untyped-def]
     """A line edit for a path with a 选择… button beside it."""
@@ -89,18 +35,6 @@ def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout
     button.clicked.connect(on_choose)
     row.addWidget(button)
     return row, edit
-
-
-def all_trusted() -> list:  # type: ignore[type-arg]
-    """The certificates a verification trusts: those added by the user, and the unit's own."""
-    from cryptography import x509
-
-    from yibao_desktop.exchange.signing import default_cer_path
-
-    trusted = trusted_certificates()
-    if certificate_info() is not None:
-        trusted.append(x509.load_der_x509_certificate(default_cer_path().read_bytes()))
-    return trusted
 
 
 class PasswordDialog(QDialog):
@@ -149,7 +83,7 @@ class ExportPdfDialog(QDialog):
         self.setWindowTitle("导出PDF")
         layout = QVBoxLayout(self)
         self.group = QButtonGroup(self)
-        has_cert = certificate_info() is not None
+        has_cert = keystore.unit_certificate() is not None
         for i, (key, label) in enumerate(self.MODES):
             radio = QRadioButton(label)
             radio.setProperty("mode", key)
@@ -211,15 +145,13 @@ class SigningSettingsDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        info = certificate_info()
+        info = keystore.unit_certificate()
         self.info.setText(("<b>当前单位证书</b><br>" + info.describe().replace("\n", "<br>")) if info
                           else "<b>尚未设置单位证书。</b>可以新建一个（自签名），或导入已有的 .p12/.pfx 证书。")
-        self.seal.setText(f"印章图片：{'已设置' if seal_path().is_file() else '未设置（签名处只显示文字签章）'}")
+        self.seal.setText(f"印章图片：{'已设置' if keystore.seal_path().is_file() else '未设置（签名处只显示文字签章）'}")
 
     def create(self, unit: str, signer: str, password: str) -> None:
-        from yibao_desktop.exchange.signing import create_certificate
-
-        create_certificate(unit, signer, password, overwrite=True)
+        keystore.create_certificate(unit, signer, password, overwrite=True)
         self.refresh()
 
     def _on_create(self) -> None:
@@ -237,7 +169,7 @@ class SigningSettingsDialog(QDialog):
         form.addRow("证书密码（至少6位）", password)
         form.addRow("再次输入密码", again)
         form.addRow(_ok_cancel(dialog.accept, dialog.reject, "创建"))
-        if certificate_info() is not None:
+        if keystore.unit_certificate() is not None:
             form.insertRow(0, QLabel("<span style='color:#c0392b'>新证书将替换当前证书；已签名的文件不受影响。</span>"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -256,27 +188,23 @@ class SigningSettingsDialog(QDialog):
         dialog = PasswordDialog(self, f"请输入证书「{Path(path).name}」的密码：")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        from yibao_desktop.exchange.signing import import_certificate
-
         try:
-            import_certificate(path, dialog.password.text())
+            keystore.import_certificate(path, dialog.password.text())
         except UserError as err:
             errors.show_error(self, "无法导入证书", str(err))
             return
         self.refresh()
 
     def _on_export(self) -> None:
-        if certificate_info() is None:
+        if keystore.unit_certificate() is None:
             errors.show_error(self, "无法导出", "尚未设置单位证书。")
             return
         path, _ = QFileDialog.getSaveFileName(self, "导出公钥证书", str(Path.home() / f"{self.unit or '单位'}-公钥证书.cer"),
                                               "证书 (*.cer)")
         if not path:
             return
-        from yibao_desktop.exchange.signing import export_certificate
-
         try:
-            export_certificate(path)
+            keystore.export_certificate(path)
         except UserError as err:
             errors.show_error(self, "无法导出", str(err))
 
@@ -285,13 +213,13 @@ class SigningSettingsDialog(QDialog):
         if not path:
             return
         try:
-            set_seal(path)
-        except (UserError, OSError) as err:
+            keystore.set_seal(path)
+        except UserError as err:
             errors.show_error(self, "无法使用该图片", str(err))
         self.refresh()
 
     def _on_clear_seal(self) -> None:
-        seal_path().unlink(missing_ok=True)
+        keystore.clear_seal()
         self.refresh()
 
 
@@ -324,22 +252,15 @@ class VerifyDialog(QDialog):
         from yibao_desktop.exchange.signing import CertificateInfo
 
         self.trusted.clear()
-        for cert in trusted_certificates():
+        for cert, _path in keystore.trust_list():
             info = CertificateInfo.of(cert)
             self.trusted.addItem(f"{info.unit}　{info.signer}　{info.fingerprint[:23]}…")
-        own = certificate_info()
+        own = keystore.unit_certificate()
         if own is not None:
             self.trusted.addItem(f"本单位证书：{own.unit}　{own.signer}")
 
     def add_trusted(self, path: str) -> None:
-        from yibao_desktop.exchange.signing import load_trusted
-
-        cert = load_trusted(path)
-        from yibao_desktop.exchange.signing import fingerprint
-
-        trusted_dir().mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, trusted_dir() / f"{fingerprint(cert).replace(':', '')[:16]}.cer")
-        del cert
+        keystore.add_trusted(path)
         self._refresh_trusted()
 
     def _on_add_trusted(self) -> None:
@@ -358,11 +279,11 @@ class VerifyDialog(QDialog):
 
     def verify(self, path: str) -> int:
         """Verify and show the verdict; returns the CLI's exit code (0 trusted, 1 altered, 2 untrusted)."""
-        from yibao_desktop.exchange.signing import format_verification, verify_pdf
+        from yibao_desktop.exchange.signing import format_verification
 
         if not path:
             return 1
-        result = verify_pdf(path, all_trusted())
+        result = keystore.verify_pdf(path)
         self.result.setPlainText(format_verification(result))
         color = "#1e7d32" if result.exit_code == 0 else ("#c0392b" if result.exit_code == 1 else "#b7791f")
         self.result.setStyleSheet(f"color: {color};")

@@ -10,7 +10,9 @@ from typing import Any
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QHeaderView,
@@ -110,6 +112,18 @@ def _default_day(index: QModelIndex) -> date:
 
 class SheetView(QTableView):
     """Spreadsheet-like keyboard behaviour and clipboard exchange."""
+
+    def commit_editor(self) -> None:
+        """Write an open cell editor's text into the model and close it (before closing the
+        report, an export, undo: typed text is never lost for want of pressing Enter)."""
+        if self.state() != QAbstractItemView.State.EditingState:
+            return
+        editor = QApplication.focusWidget()
+        while editor is not None and editor.parentWidget() is not self.viewport():
+            editor = editor.parentWidget()
+        if editor is not None:
+            self.commitData(editor)
+            self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -13,7 +13,7 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.edits import InsertRow, SetField, apply_edits
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.report import Expenditure, Income, Indicator, Report
-from yibao_desktop.exchange.excel.write import export_forms
+from yibao_desktop.services.excel import export_forms
 from yibao_desktop.exchange.excel.read import Problem, plan_import, read_workbook
 
 
@@ -168,11 +168,11 @@ def test_our_own_project_form_reads_back_as_an_indicator_table(tmp_path, demo_re
     assert [(r.level1, r.level2, r.name, r.target_text, r.weight) for r in rows] == [
         (i.level1, i.level2, i.name, i.target_text, i.weight) for i in demo_report.indicators]
     plan = plan_import(demo_report, path)
-    computed = compute(demo_report)["indicators"]
+    computed = compute(demo_report).indicators
     for edit in plan.edits:  # what the form prints beyond what was typed: computed figures
         ind = demo_report.indicators[edit.index]
         if edit.field == "actual":  # numerator ÷ denominator, printed as the actual value
-            assert ind.actual is None and ind.numerator is not None and edit.value == D(computed[edit.index]["actual"])
+            assert ind.actual is None and ind.numerator is not None and edit.value == computed[edit.index].actual
         else:  # the default score of a 定性 row
             assert edit.field == "score" and ind.qualitative and ind.score is None
     assert any("合计行" in n for n in result.notices)  # 总分

@@ -19,7 +19,8 @@ from yibao_desktop.domain.edits import apply_edits
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.report import Report
 from yibao_desktop.exchange.excel.data import export_data_workbook
-from yibao_desktop.exchange.excel.read import ExcelImportError, import_into, plan_import
+from yibao_desktop.exchange.excel.read import ExcelImportError, plan_import
+from yibao_desktop.services.excel import import_into
 from yibao_desktop.exchange.excel.files import escape_text
 from yibao_desktop.storage.repository import Document
 

@@ -23,15 +23,13 @@ from yibao_desktop.domain.interchange import report_from_json
 from yibao_desktop.domain.report import Expenditure
 from yibao_desktop.exchange.pdf import report as pdf_report
 from yibao_desktop.exchange.pdf.fonts import FontSet, MissingGlyphsError, font_set
-from yibao_desktop.exchange.pdf.report import (
-    ATTACHMENT_NAME,
-    BLOCK_W,
-    MARGIN_LEFT,
-    PITCH,
-    FinalExportRefused,
-    build_pdf,
-    export_pdf,
-)
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
+from yibao_desktop.domain.rules import FinalExportRefused
+from yibao_desktop.exchange.pdf.report import ATTACHMENT_NAME, BLOCK_W, MARGIN_LEFT, PITCH
+from yibao_desktop.exchange.pdf.report import build_pdf as _build_pdf
+from yibao_desktop.services import export
+from yibao_desktop.services.export import official_forms
 from yibao_desktop.exchange.pdf.typeset import (
     GridParagraph,
     balance_title,
@@ -87,6 +85,18 @@ def long_report():
     return replace(demo, narrative=tuple(narrative), expenditures=tuple(lines), indicators=tuple(indicators))
 
 
+def build_pdf(report, draft=False, issued=None, **kw):
+    """The PDF the export service makes (a final refused while errors remain), as BuiltPdf."""
+    result = compute(report)
+    if not draft:
+        rules.refuse_final_if_errors(result)
+    return _build_pdf(report, result, official_forms(report, result), draft=draft, issued=issued, **kw)
+
+
+def export_pdf(report, path, draft=False, progress=None):
+    return export.export_pdf(report, path, "draft" if draft else "final", progress=progress)
+
+
 def _pages_text(data: bytes) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
 
@@ -126,16 +136,19 @@ def test_demo_contains_title_headings_and_figures(demo, demo_pdf):
     assert _flat(default_title(demo.meta)) in text
     for section in demo.narrative:
         assert _flat(section.heading) in text
-    f = result["funds"]
-    for value in (f["available"], f["paid"], f["balance"], f["progress"], f["progress_allocated"],
-                  result["total_score"], result["budget_execution"]["score"]):
+    f = result.funds
+    for value in (fmt.wan(f.available), fmt.wan(f.paid), fmt.wan(f.balance), fmt.pct_number(f.progress),
+                  fmt.pct_number(f.progress_allocated), fmt.score(result.total_score),
+                  fmt.score(result.budget_execution.score)):
         assert value in text, value
-    for row in f["by_direction"] + f["by_econ_class"] + f["by_size"]:
-        assert row["name"] in text and row["amount"] in text and row["share"] in text
-    for row in result["level1"]:
-        assert row["score"] in text
-    for ind in result["indicators"]:
-        assert _flat(ind["name"]) in text
+    for group in (f.by_direction, f.by_econ_class, f.by_size):
+        shown, _ = fmt.parts([row.amount for row in group], f.paid)
+        for row, amount in zip(group, shown):
+            assert row.name in text and fmt.amount(amount) in text and fmt.pct_number(row.share) in text
+    for row in result.level1:
+        assert fmt.score(row.score) in text
+    for ind in result.indicators:
+        assert _flat(ind.name) in text
     assert _flat("设置一级指标 3 个、二级指标 8 个、三级指标 16 个（其中：定量指标 13 个、定性指标 3 个）") in text
     assert "项目支出绩效自评表" in text and "中央对地方转移支付区域绩效自评表" in text
     assert "示例县医疗保障局" in text and "2025年1月20日" in text
@@ -147,13 +160,13 @@ def test_dangshan_figures_exactly_as_compute_formats_them(dangshan_draft):
     text = _flat("".join(_pages_text(built.data)))
     result = compute(report)
     assert "砀山县医疗保障局2024年度医疗服务与保障能力提升补助资金绩效自评报告" in text
-    f = result["funds"]
-    assert (f["available"], f["paid"], f["progress"], f["progress_carried"], f["progress_allocated"]) == (
-        "600900.00", "197100.00", "32.80", "100.00", "32.70")
-    for value in (f["available"], f["carried"], f["allocated"], f["paid"], f["paid_carried"], f["paid_allocated"],
-                  f["balance"], f["progress"], f["progress_carried"], f["progress_allocated"]):
+    f = result.funds
+    assert (f.available, f.paid, f.progress, f.progress_carried, f.progress_allocated) == (
+        Decimal("600900.00"), Decimal("197100.00"), Decimal("32.80"), Decimal("100.00"), Decimal("32.70"))
+    # 万元, as Dangshan's own report writes them: 60.09 = 0.09 + 60.00; 19.71 = 0.09 + 19.62.
+    for value in ("60.09", "0.09", "60.00", "19.71", "19.62", "40.38", "32.80", "100.00", "32.70"):
         assert value in text, value
-    shares = {r["name"]: r["share"] for r in f["by_direction"]}
+    shares = {r.name: fmt.pct_number(r.share) for r in f.by_direction}
     assert shares == {"医保信息化标准化": "49.32", "基金监管": "20.29", "经办管理体系建设": "0.56", "其他": "29.83"}
     for name, share in shares.items():
         assert name in text and share in text
@@ -202,14 +215,14 @@ def test_overrides_are_shown_with_their_reasons(demo):
 
 def test_final_refused_with_error_findings_listed(tmp_path):
     report = dangshan_report()
-    errors = [f for f in compute(report)["findings"] if f["severity"] == "error"]
+    errors = compute(report).errors
     assert errors
     out = tmp_path / "final.pdf"
     with pytest.raises(FinalExportRefused) as info:
         export_pdf(report, out)
     assert isinstance(info.value, UserError)
     for f in errors:
-        assert f["message"] in str(info.value)
+        assert f.message in str(info.value)
     assert not out.exists() and not list(tmp_path.iterdir())
 
 

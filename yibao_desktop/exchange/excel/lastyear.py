@@ -14,8 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from yibao_desktop.domain.calc import compute
-from yibao_desktop.domain.carry import LAST_PLAN_HEADING, LAST_PLAN_KEY, next_year
+from yibao_desktop.domain.carry import LAST_PLAN_HEADING, LAST_PLAN_KEY
 from yibao_desktop.domain.errors import UserError, ValueParseError
 from yibao_desktop.domain.money import ZERO
 from yibao_desktop.domain.report import (
@@ -194,20 +193,19 @@ def _from_official(path: Path, year: int | None, fund_type: str | None) -> Repor
     )
 
 
-def next_year_from_workbook(path: str | Path, year: int | None = None, fund_type: str | None = None) -> Report:
-    """The new year's report from last year's Excel; the workbook is only read."""
+def read_last_year(path: str | Path, year: int | None = None, fund_type: str | None = None
+                   ) -> tuple[Report, bool]:
+    """Last year's Excel, only read: (last year's report, False) from our data workbook, or
+    (the new year's report, True) built from an official 自评表 filled in by hand."""
     path = Path(path)
     try:
         result = read_workbook(path)
     except ExcelFileError:
         raise  # not a readable workbook at all
     except UserError:  # no table it knows; an official form's funds block may still be there
-        return _from_official(path, year, fund_type)
+        return _from_official(path, year, fund_type), True
     if result.data_workbook:
         plan = plan_import(Report(meta=Meta(unit="", year=2000)), path)
         plan.raise_for_problems()
-        last = plan.report
-        return next_year(last, compute(last), year or last.meta.year + 1, load_template(last.meta.fund_type).narrative)
-    return _from_official(path, year, fund_type)
-
-
+        return plan.report, False
+    return _from_official(path, year, fund_type), True

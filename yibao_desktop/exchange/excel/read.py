@@ -51,6 +51,9 @@ from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.exchange.excel import cells
 from yibao_desktop.exchange.excel.files import BookData, SheetData, number_format_of, read_book
 from yibao_desktop.exchange.excel.schema import (
+    COLLECTION_LABELS,
+    DEFAULT_MODES,
+    MODES,
     DATA_MARKER,
     GENERIC_TABLES,
     GRADE_SYNONYMS,
@@ -68,13 +71,6 @@ from yibao_desktop.exchange.excel.schema import (
 )
 
 HEADER_SCAN_ROWS = 30
-MODES = ("replace", "append", "merge")
-MODE_LABELS = {"replace": "替换", "append": "追加", "merge": "按指标名称合并"}
-DEFAULT_MODES = {"incomes": "replace", "expenditures": "replace", "indicators": "merge"}
-COLLECTION_LABELS = {
-    "incomes": "资金来源", "expenditures": "支出明细", "indicators": "绩效指标", "narrative": "报告文字",
-    "basis": "依据文件", "meta": "报告信息", "scoring": "评分设置", "fund_operation": "基金运行情况",
-}
 _NOTE_RE = re.compile(
     r"^(注|说明|备注|附注|填表说明|填报说明)\s*\d*\s*[:：、.．]|^(注|说明|附注)$|"
     r"^(填表人|制表人|审核人|负责人|单位负责人|项目负责人|财务负责人|联系人|联系电话|填报日期|制表日期|数据来源|资料来源)"
@@ -743,18 +739,6 @@ def plan_import(report: Report, path: str | Path, sheet: str | None = None,
     if out.notices:
         result = replace(result, notices=result.notices + tuple(out.notices))
     return ImportPlan(report, result, tuple(edits), target, _changes(edits), modes)
-
-
-def import_into(document: Any, path: str | Path, sheet: str | None = None, mode: str | None = None,
-                dry_run: bool = False) -> ImportPlan:
-    """Plan against `document.report` and apply with `document.apply(edits)` — one transaction —
-    unless `dry_run` (`document` is a storage.repository.Document or anything with `report` and
-    `apply`). Raises ExcelImportError listing every problem; with problems nothing changes."""
-    plan = plan_import(document.report, path, sheet, mode)
-    plan.raise_for_problems()
-    if not dry_run and plan.edits:
-        document.apply(list(plan.edits))
-    return plan
 
 
 def _data_target(base: Report, result: ImportResult, out: _Collector) -> Report:

@@ -1,10 +1,13 @@
 """The two charts of the report, drawn with ReportLab graphics (vector, no Qt).
 
-Coordinates are floats made from compute's strings; every label printed is compute's string.
+Coordinates are floats made from the typed compute result (drawing only); every label printed
+is formatted by `domain.formatting`.
 """
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any, Sequence
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -13,6 +16,9 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain.result import BudgetExecution, Level1Score, Month
 
 ACTUAL = colors.HexColor("#B22222")
 SCHEDULE = colors.HexColor("#7F7F7F")
@@ -24,22 +30,24 @@ SCORE_LEGEND = ("分值", "得分")
 BUDGET_LABEL = "预算执行率"
 
 
-def _num(text: str | None) -> float:
-    return float(text) if text else 0.0
+def _num(value: Decimal | None) -> float:
+    """A coordinate (drawing only; every printed figure stays Decimal and is formatted)."""
+    return float(value) if value is not None else 0.0
 
 
-def progress_chart(monthly: Sequence[dict[str, Any]], font: str, width: float, height: float = 210) -> Drawing:
+def progress_chart(monthly: Sequence[Month], font: str, width: float, height: float = 210) -> Drawing:
     """Monthly cumulative spending progress against the even schedule (month/12)."""
     d = Drawing(width, height)
     plot = LinePlot()
     plot.x, plot.y = 40, 42
     plot.width, plot.height = width - 60, height - 62
-    actual = [(m["month"], _num(m["progress"])) for m in monthly]
-    schedule = [(m["month"], _num(m["schedule"])) for m in monthly]
+    actual = [(m.month, _num(m.progress)) for m in monthly]
+    schedule = [(m.month, _num(m.schedule)) for m in monthly]
     plot.data = [actual, schedule]
-    top = max([100.0] + [v for _, v in actual])
+    step = fmt.axis_step(max([100.0] + [v for _, v in actual]))
+    top = step * math.ceil(max([100.0] + [v for _, v in actual]) / step)
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = 0, top
-    plot.yValueAxis.valueStep = 20
+    plot.yValueAxis.valueStep = step
     plot.yValueAxis.labelTextFormat = "%d%%"
     plot.yValueAxis.labels.fontName = font
     plot.yValueAxis.labels.fontSize = 8
@@ -57,33 +65,33 @@ def progress_chart(monthly: Sequence[dict[str, Any]], font: str, width: float, h
     plot.lines[1].strokeWidth = 1
     plot.lines[1].strokeDashArray = (4, 3)
     d.add(plot)
-    # Value labels from compute's strings, above the actual line.
+    # Value labels above the actual line.
     for m in monthly:
-        if m["progress"] is None:
+        if m.progress is None:
             continue
-        x = plot.x + (m["month"] - 0.5) / 12 * plot.width
-        y = plot.y + _num(m["progress"]) / top * plot.height + 5
-        d.add(String(x, y, f"{m['progress']}%", fontName=font, fontSize=6.5, fillColor=ACTUAL, textAnchor="middle"))
+        x = plot.x + (m.month - 0.5) / 12 * plot.width
+        y = plot.y + _num(m.progress) / top * plot.height + 5
+        d.add(String(x, y, fmt.pct(m.progress), fontName=font, fontSize=6.5, fillColor=ACTUAL, textAnchor="middle"))
     d.add(_legend(font, plot.x + 6, 150, (14, 6), [(ACTUAL, PROGRESS_LEGEND[0]), (SCHEDULE, PROGRESS_LEGEND[1])]))
     return d
 
 
-def score_chart(level1: Sequence[dict[str, Any]], budget: dict[str, Any] | None, font: str, width: float,
+def score_chart(level1: Sequence[Level1Score], budget: BudgetExecution | None, font: str, width: float,
                 height: float = 210) -> Drawing:
     """Score against weight for every level-1 indicator (and the budget-execution item)."""
-    names = [row["name"] for row in level1]
-    weights = [row["weight"] for row in level1]
-    scores = [row["score"] for row in level1]
-    if budget is not None and _num(budget.get("weight")) > 0:
+    names = [row.name for row in level1]
+    weights = [row.weight for row in level1]
+    scores = [row.score for row in level1]
+    if budget is not None and budget.weight > 0:
         names.append(BUDGET_LABEL)
-        weights.append(budget["weight"])
-        scores.append(budget["score"])
+        weights.append(budget.weight)
+        scores.append(budget.score)
     d = Drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 40, 42
     chart.width, chart.height = width - 60, height - 62
     chart.data = [[_num(w) for w in weights], [_num(s) for s in scores]]
-    chart.barLabelArray = [[w or "—" for w in weights], [s for s in scores]]
+    chart.barLabelArray = [[fmt.number(w) for w in weights], [fmt.score(s) for s in scores]]
     chart.barLabelFormat = "values"
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = 7.5
@@ -121,7 +129,7 @@ def _legend(font: str, x: float, deltax: float, swatch: tuple[float, float], pai
     return legend
 
 
-def chart_texts(level1: Sequence[dict[str, Any]]) -> str:
+def chart_texts(level1: Sequence[Level1Score]) -> str:
     """Every text the charts can draw (for the glyph-coverage check)."""
-    return "".join(PROGRESS_LEGEND + SCORE_LEGEND) + BUDGET_LABEL + "".join(r["name"] for r in level1) \
+    return "".join(PROGRESS_LEGEND + SCORE_LEGEND) + BUDGET_LABEL + "".join(r.name for r in level1) \
         + "0123456789.%—月"

@@ -1,27 +1,23 @@
 """The PDF report (issue 4): GB/T 9704 layout with ReportLab, no Qt.
 
-Entry points for the window and the CLI:
+`build_pdf(report, result, forms, draft=...)` returns the bytes; writing, signing and the
+refusal of a final export while errors remain are the export service's (services/export.py).
+A draft carries a diagonal 草稿 watermark on every page.
 
-- `export_pdf(report, path, draft=..., progress=...)` writes the report (atomically: a temp file
-  renamed into place) and returns an `ExportResult`;
-- `build_pdf(report, ...)` returns the bytes without writing;
-- a final export raises `FinalExportRefused` (a UserError listing the error findings) while
-  compute reports any; a draft always works and carries a diagonal 草稿 watermark on every page.
-
-Every figure printed is a string of `compute(report)` (or an input amount formatted by
-domain.money); nothing is recomputed here. The report's JSON (`report_to_json`) is embedded as an
-attachment. A final export also gets an empty signature field over the closing unit name and
-date, which `signing.sign_pdf` fills with the visible stamp.
+Every figure printed comes from the typed compute result, shown through `domain.formatting`
+(amounts in 万元 with separators; a breakdown's parts add up to its printed total). The annexes
+are the official forms drawn from their cell models (`domain.forms`), the same models the xlsx
+lays out. The report's JSON (`report_to_json`) is embedded as an attachment. A final export also
+gets an empty signature field over the closing unit name and date, which `signing.sign_bytes`
+fills with the visible stamp.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from reportlab.lib import colors
@@ -32,16 +28,18 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, NextPageTemplate, Pa
 from reportlab.platypus.flowables import Flowable, PageBreak
 
 from yibao_desktop import __version__
-from yibao_desktop.domain.calc import compute
-from yibao_desktop.fileio import write_atomic
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.domain.forms import MONEY_UNIT, Form
+from yibao_desktop.domain.forms import Cell as FormCell
 from yibao_desktop.domain.interchange import report_to_json
-from yibao_desktop.domain.money import fmt_money
 from yibao_desktop.domain.narrative import counts_sentence, render
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
+from yibao_desktop.domain.result import FundOperationResult, Result
 from yibao_desktop.exchange.pdf import charts as pdf_charts
 from yibao_desktop.exchange.pdf.fonts import CoverageCheck, FontSet, font_set
-from yibao_desktop.exchange.pdf.tables import SpanTable, runs_of
+from yibao_desktop.exchange.pdf.forms import form_tables
+from yibao_desktop.exchange.pdf.tables import SpanTable, fit_columns
 from yibao_desktop.exchange.pdf.typeset import (
     CellText,
     GridParagraph,
@@ -80,10 +78,6 @@ SEAL_DIAMETER = 42 * mm
 SIGNATURE_FIELD = "YibaoSignature"
 SEAL_KEY = "/YibaoSealCentre"  # private key on the signature field: seal centre, field coordinates
 ATTACHMENT_NAME = "yibao-report.json"
-ANNEX_TITLES = ("项目支出绩效自评表", "中央对地方转移支付区域绩效自评表")
-CENTRAL_DEPARTMENT = "国家医疗保障局"
-FUND_MANAGEMENT_ITEMS = ("分配科学性", "下达及时性", "拨付合规性", "使用规范性", "执行准确性",
-                         "预算绩效管理情况", "支出责任履行情况")
 KEYWORD_DRAFT = "yibao-desktop draft"
 KEYWORD_FINAL = "yibao-desktop final"
 
@@ -92,15 +86,6 @@ ProgressFn = Callable[[int, str], None]
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _H3 = re.compile(r"^(\d+[.．、]|[（(]\d+[）)])")
-
-
-class FinalExportRefused(UserError):
-    """A final export while compute reports error-severity findings; `.findings` lists them."""
-
-    def __init__(self, findings: Sequence[dict[str, str]]):
-        self.findings = list(findings)
-        items = "\n".join(f"  {n}. {f['message']}" for n, f in enumerate(self.findings, 1))
-        super().__init__(f"报告还有 {len(self.findings)} 项错误，不能导出正式版（可先导出草稿）：\n{items}")
 
 
 @dataclass(frozen=True)
@@ -120,13 +105,6 @@ class BuiltPdf:
     spot: SignatureSpot | None
     fonts: dict[str, list[str]] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    pages: int
-    size: int
-    draft: bool
 
 
 def heading_role(text: str) -> str:
@@ -152,12 +130,6 @@ def paragraph_spans(text: str) -> list[tuple[str, str]]:
 def format_date(d: date) -> str:
     """成文日期 in Arabic digits without leading zeros (GB/T 9704 7.3.5.1)."""
     return f"{d.year}年{d.month}月{d.day}日"
-
-
-def refuse_final_if_errors(result: dict[str, Any]) -> None:
-    errors = [f for f in result["findings"] if f["severity"] == "error"]
-    if errors:
-        raise FinalExportRefused(errors)
 
 
 # ------------------------------------------------------------------------------- flowables
@@ -328,17 +300,18 @@ class _Doc(BaseDocTemplate):
 
 
 class _Builder:
-    """Turns the report and its compute result into the list of flowables."""
+    """Turns the report, its compute result and its official forms into the list of flowables."""
 
-    def __init__(self, report: Report, result: dict[str, Any], fonts: FontSet, issued: date):
-        self.report, self.result, self.fonts = report, result, fonts
+    def __init__(self, report: Report, result: Result, forms: Sequence[Form], fonts: FontSet, issued: date,
+                 fund_name: str):
+        self.report, self.result, self.forms, self.fonts = report, result, list(forms), fonts
         self.issued = issued
         self.check = CoverageCheck(fonts)
         self.story: list[Flowable] = []
         self.spot: SignatureSpot | None = None
         self.tables = 0
         self.figures = 0
-        self.fund_name = _fund_name(report)
+        self.fund_name = fund_name
 
     # -- text helpers
 
@@ -353,10 +326,14 @@ class _Builder:
         self.para(text, [(text, heading_role(text))], keep_with_next=True)
 
     def cell(self, section: str, text: str | None, role: str = "fang", align: str = "left",
-             size: float = TABLE_SIZE) -> CellText:
-        text = "—" if text is None or text == "" else str(text)
+             size: float = TABLE_SIZE, nowrap: bool = False) -> CellText:
+        text = fmt.DASH if text is None or text == "" else str(text)
         self.check.add(section, role, text)
-        return CellText([(text, role)], self.fonts, size=size, align=align)
+        return CellText([(text, role)], self.fonts, size=size, align=align, nowrap=nowrap)
+
+    def num(self, section: str, text: str) -> CellText:
+        """A figure: right-aligned, never broken across lines."""
+        return self.cell(section, text, align="right", nowrap=text != fmt.DASH)
 
     def head(self, section: str, text: str) -> CellText:
         return self.cell(section, text, "hei", "center")
@@ -370,8 +347,10 @@ class _Builder:
               header_cmds: Sequence[tuple] = (), body_cmds: Sequence[tuple] = ()) -> None:
         self.tables += 1
         self.caption(f"表{self.tables} {title}", note)
-        scale = BLOCK_W / sum(widths)
-        t = SpanTable(header, body, [w * scale for w in widths], header_cmds, body_cmds)
+        n = len(header)
+        cmds = list(header_cmds) + [(op, (c0, _shift(r0, n, len(body))), (c1, _shift(r1, n, len(body))), *a)
+                                    for op, (c0, r0), (c1, r1), *a in body_cmds]
+        t = SpanTable(header, body, fit_columns(header + body, cmds, widths, BLOCK_W), header_cmds, body_cmds)
         self.story.append(GridSnap(t, LINE))
 
     def figure(self, drawing, title: str) -> None:
@@ -411,123 +390,132 @@ class _Builder:
             self.scores_block("")
         self.yoy_block()
         self.closing()
-        self.annex_project_table()
-        self.annex_transfer_table()
+        for number, form in enumerate(self.forms, 1):
+            self.annex(number, form)
         return bind_keeps(self.story)
 
     def funds_block(self) -> None:
-        f = self.result["funds"]
+        f = self.result.funds
         sec = "资金情况表"
-        cell, head = self.cell, self.head
-        # Income lines as entered, total from compute.
+        cell, num, head = self.cell, self.num, self.head
+        unit = f"单位：{MONEY_UNIT}"
+        # Income lines as entered, total from compute; the lines add up to the total as shown.
+        amounts, total = fmt.parts([inc.amount for inc in self.report.incomes], f.available, MONEY_UNIT)
         body = []
-        for n, inc in enumerate(self.report.incomes, 1):
+        for n, (inc, amount) in enumerate(zip(self.report.incomes, amounts), 1):
             body.append([cell(sec, str(n), align="center"), cell(sec, inc.level, align="center"),
                          cell(sec, inc.kind, align="center"), cell(sec, inc.doc_no),
                          cell(sec, inc.date.isoformat() if inc.date else None, align="center"),
-                         cell(sec, fmt_money(inc.amount), align="right"), cell(sec, inc.note)])
-        body.append([cell(sec, "合计", "hei", "center"), "", "", "", "", cell(sec, f["available"], align="right"),
-                     cell(sec, "")])
-        self.table("资金来源情况", "单位：元",
+                         num(sec, fmt.amount(amount)), cell(sec, inc.note)])
+        body.append([cell(sec, "合计", "hei", "center"), "", "", "", "", num(sec, fmt.amount(total)), cell(sec, "")])
+        self.table("资金来源情况", unit,
                    [[head(sec, h) for h in ("序号", "资金级次", "资金性质", "文号", "下达日期", "金额", "备注")]],
                    body, (26, 48, 52, 108, 62, 70, 76), body_cmds=[("SPAN", (0, -1), (4, -1))])
-        # Pools, then levels.
-        rows = [
-            ("上年结转资金", f["carried"], f["paid_carried"], f["balance_carried"], f["progress_carried"]),
-            ("当年下达资金", f["allocated"], f["paid_allocated"], f["balance_allocated"], f["progress_allocated"]),
-            ("合计", f["available"], f["paid"], f["balance"], f["progress"]),
-        ]
-        body = [[cell(sec, r[0], "hei" if r[0] == "合计" else "fang", "center")]
-                + [cell(sec, v, align="right") for v in r[1:]] for r in rows]
+        # Pools, then levels; each column's parts add up to its total as shown.
+        columns = []
+        for parts, whole in (((f.carried, f.allocated), f.available), ((f.paid_carried, f.paid_allocated), f.paid),
+                             ((f.balance_carried, f.balance_allocated), f.balance)):
+            shown, shown_total = fmt.parts(list(parts), whole, MONEY_UNIT)
+            columns.append(shown + [shown_total])
+        progress = (f.progress_carried, f.progress_allocated, f.progress)
+        body = []
+        for k, label in enumerate(("上年结转资金", "当年下达资金", "合计")):
+            body.append([cell(sec, label, "hei" if label == "合计" else "fang", "center")]
+                        + [num(sec, fmt.amount(col[k])) for col in columns] + [num(sec, fmt.pct_number(progress[k]))])
         cmds: list[tuple] = []
-        if f["by_level"]:
+        if f.by_level:
             body.append([cell(sec, "按资金级次", "hei", "center"), "", "", "", ""])
             cmds.append(("SPAN", (0, len(body) - 1), (4, len(body) - 1)))
             cmds.append(("BACKGROUND", (0, len(body) - 1), (4, len(body) - 1), colors.HexColor("#F2F2F2")))
-            for lvl in f["by_level"]:
-                body.append([cell(sec, f"{lvl['level']}资金", align="center"), cell(sec, lvl["amount"], align="right"),
-                             cell(sec, lvl["paid"], align="right"), cell(sec, lvl["balance"], align="right"),
-                             cell(sec, lvl["progress"] or "—", align="right")])
-        self.table("资金使用及结余情况", "单位：元",
+            levels = f.by_level
+            cols = [fmt.parts([getattr(x, key) for x in levels], whole, MONEY_UNIT)[0]
+                    for key, whole in (("amount", f.available), ("paid", f.paid), ("balance", f.balance))]
+            for k, lvl in enumerate(levels):
+                body.append([cell(sec, f"{lvl.level}资金", align="center")]
+                            + [num(sec, fmt.amount(col[k])) for col in cols] + [num(sec, fmt.pct_number(lvl.progress))])
+        self.table("资金使用及结余情况", unit,
                    [[head(sec, h) for h in ("资金类别", "可用资金", "已支出", "结余", "支出进度（%）")]],
                    body, (90, 90, 90, 90, 82), body_cmds=cmds)
-        if f["progress"] is not None:
+        if f.progress is not None:
             font = self.fonts.primary("hei")
             self.check.add("图表", "hei", pdf_charts.chart_texts([]))
-            self.figure(pdf_charts.progress_chart(f["monthly"], font.name, BLOCK_W), "月度累计支出进度与序时进度")
+            self.figure(pdf_charts.progress_chart(f.monthly, font.name, BLOCK_W), "月度累计支出进度与序时进度")
         for key, title in (("by_direction", "按支出方向"), ("by_size", "按单笔支出规模"), ("by_econ_class", "按经济科目")):
-            body = [[cell(sec, r["name"]), cell(sec, str(r["count"]), align="center"),
-                     cell(sec, r["amount"], align="right"), cell(sec, r["share"], align="right")] for r in f[key]]
-            body.append([cell(sec, "合计", "hei", "center"), cell(sec, str(f["project_count"]), align="center"),
-                         cell(sec, f["paid"], align="right"),
-                         cell(sec, "100.00" if f["paid"] != "0.00" else "—", align="right")])
-            self.table(f"资金支出情况（{title}）", "单位：元",
+            groups = getattr(f, key)
+            shown, shown_total = fmt.parts([g.amount for g in groups], f.paid, MONEY_UNIT)
+            body = [[cell(sec, g.name), cell(sec, str(g.count), align="center"), num(sec, fmt.amount(a)),
+                     num(sec, fmt.pct_number(g.share))] for g, a in zip(groups, shown)]
+            body.append([cell(sec, "合计", "hei", "center"), cell(sec, str(f.project_count), align="center"),
+                         num(sec, fmt.amount(shown_total)),
+                         num(sec, "100.00" if f.paid else fmt.DASH)])
+            self.table(f"资金支出情况（{title}）", unit,
                        [[head(sec, h) for h in (title[1:] if key != "by_size" else "支出规模", "项目个数", "金额",
                                                 "占比（%）")]],
                        body, (170, 70, 110, 92))
-        if f["large_projects"]:
-            body = [[cell(sec, str(n), align="center"), cell(sec, r["project"]), cell(sec, r["paid"], align="right")]
-                    for n, r in enumerate(f["large_projects"], 1)]
-            self.table("单笔10万元及以上支出项目", "单位：元",
+        if f.large_projects:
+            body = [[cell(sec, str(n), align="center"), cell(sec, r.project), num(sec, fmt.money(r.paid, MONEY_UNIT))]
+                    for n, r in enumerate(f.large_projects, 1)]
+            self.table("单笔10万元及以上支出项目", unit,
                        [[head(sec, h) for h in ("序号", "项目名称", "支付金额")]], body, (40, 290, 112))
         else:
             self.para(sec, [("本年度无单笔10万元及以上的支出项目。", "fang")])
-        fo = self.result.get("fund_operation")
-        if fo:
-            self.fund_operation_table(fo)
+        if self.result.fund_operation is not None:
+            self.fund_operation_table(self.result.fund_operation)
 
-    def fund_operation_table(self, fo: dict[str, Any]) -> None:
+    def fund_operation_table(self, fo: FundOperationResult) -> None:
         sec = "基金运行情况表"
-        cell, head = self.cell, self.head
+        cell, num, head = self.cell, self.num, self.head
         body: list[list[Any]] = []
         cmds: list[tuple] = []
         for side, label in (("income", "基金收入"), ("expense", "基金支出")):
             start = len(body)
-            for line in fo[f"{side}_shares"]:
-                body.append([cell(sec, label, "hei", "center"), cell(sec, line["category"]),
-                             cell(sec, line["amount"], align="right"), cell(sec, line["share"], align="right")])
+            lines = getattr(fo, f"{side}_shares")
+            shown, total = fmt.parts([line.amount for line in lines], getattr(fo, f"{side}_total"), MONEY_UNIT)
+            for line, amount in zip(lines, shown):
+                body.append([cell(sec, label, "hei", "center"), cell(sec, line.category),
+                             num(sec, fmt.amount(amount)), num(sec, fmt.pct_number(line.share))])
             body.append([cell(sec, label, "hei", "center"), cell(sec, "合计", "hei"),
-                         cell(sec, fo[f"{side}_total"], align="right"), cell(sec, "—", align="center")])
+                         num(sec, fmt.amount(total)), cell(sec, fmt.DASH, align="center")])
             cmds.append(("SPAN", (0, start), (0, len(body) - 1)))
-        for label, value in (("当年结余", fo["year_balance"]), ("累计结余", fo["closing_balance"]),
-                             ("基金可支付月数（月）", fo["months_payable"])):
-            body.append([cell(sec, label, "hei", "center"), "", cell(sec, value, align="right"), ""])
+        for label, value in (("当年结余", fmt.money(fo.year_balance, MONEY_UNIT)),
+                             ("累计结余", fmt.money(fo.closing_balance, MONEY_UNIT)),
+                             ("基金可支付月数（月）", fmt.pct_number(fo.months_payable))):
+            body.append([cell(sec, label, "hei", "center"), "", num(sec, value), ""])
             cmds.append(("SPAN", (0, len(body) - 1), (1, len(body) - 1)))
-        self.table("基金收支情况", "单位：元", [[head(sec, h) for h in ("类别", "项目", "金额", "占比（%）")]],
+        self.table("基金收支情况", f"单位：{MONEY_UNIT}", [[head(sec, h) for h in ("类别", "项目", "金额", "占比（%）")]],
                    body, (90, 170, 100, 82), body_cmds=cmds)
 
     def scores_block(self, section_text: str) -> None:
         r = self.result
         sec = "评分情况"
-        sentence = counts_sentence(r["counts"])
+        sentence = counts_sentence(r.counts)
         if sentence not in section_text:
             self.para(sec, [(f"本次自评{sentence}。", "fang")])
-        cell, head = self.cell, self.head
-        body = [[cell(sec, row["name"]), cell(sec, row["weight"], align="right"), cell(sec, row["score"], align="right")]
-                for row in r["level1"]]
-        be = r["budget_execution"]
-        if be["weight"] not in (None, "0"):
-            body.append([cell(sec, f"预算执行率（{be['rate'] or '—'}%）"), cell(sec, be["weight"], align="right"),
-                         cell(sec, be["score"], align="right")])
-        total_weight = "—" if any(f["code"] == "total_weight_not_100" for f in r["findings"]) else "100"
-        body.append([cell(sec, "总分", "hei", "center"), cell(sec, total_weight, align="right"),
-                     cell(sec, r["total_score"], align="right")])
-        body.append([cell(sec, "自评等级", "hei", "center"), cell(sec, r["grade"], "hei", "center"), ""])
+        cell, num, head = self.cell, self.num, self.head
+        body = [[cell(sec, row.name), num(sec, fmt.number(row.weight)), num(sec, fmt.score(row.score))]
+                for row in r.level1]
+        be = r.budget_execution
+        if be.weight:
+            body.append([cell(sec, f"预算执行率（{fmt.pct(be.rate)}）"), num(sec, fmt.number(be.weight)),
+                         num(sec, fmt.score(be.score))])
+        body.append([cell(sec, "总分", "hei", "center"), num(sec, fmt.number(r.total_weight)),
+                     num(sec, fmt.score(r.total_score))])
+        body.append([cell(sec, "自评等级", "hei", "center"), cell(sec, r.grade, "hei", "center"), ""])
         cmds = [("SPAN", (1, -1), (2, -1))]
-        if r["cap"] is not None:
-            body.append([cell(sec, f"按预算执行率封顶：计算总分 {r['total_before_cap']} 分，封顶为 {r['cap']} 分。"), "", ""])
+        if r.cap is not None:
+            body.append([cell(sec, f"按预算执行率封顶：计算总分 {fmt.score(r.total_before_cap)} 分，"
+                                   f"封顶为 {fmt.score(r.cap)} 分。"), "", ""])
             cmds.append(("SPAN", (0, -1), (2, -1)))
         self.table("自评得分情况", "单位：分", [[head(sec, h) for h in ("一级指标", "分值", "得分")]], body,
                    (222, 110, 110), body_cmds=cmds)
-        if r["level1"]:
+        if r.level1:
             font = self.fonts.primary("hei")
-            self.check.add("图表", "hei", pdf_charts.chart_texts(r["level1"]))
-            self.figure(pdf_charts.score_chart(r["level1"], be, font.name, BLOCK_W), "一级指标得分与分值对比")
-        overridden = [(i, res) for i, res in enumerate(r["indicators"]) if res["overridden"]]
+            self.check.add("图表", "hei", pdf_charts.chart_texts(r.level1))
+            self.figure(pdf_charts.score_chart(r.level1, be, font.name, BLOCK_W), "一级指标得分与分值对比")
+        overridden = [(i, res) for i, res in enumerate(r.indicators) if res.overridden]
         if overridden:
             self.para(sec, [(f"以下 {len(overridden)} 项指标的得分经人工调整，理由如下：", "fang")])
-            body = [[cell(sec, res["name"]), cell(sec, res["computed_score"], align="right"),
-                     cell(sec, res["score"], align="right"),
+            body = [[cell(sec, res.name), num(sec, fmt.score(res.computed_score)), num(sec, fmt.score(res.score)),
                      cell(sec, self.report.indicators[i].override_reason.strip() or "（未填写理由）")]
                     for i, res in overridden]
             self.table("人工调整得分情况", "单位：分",
@@ -537,27 +525,25 @@ class _Builder:
     def yoy_block(self) -> None:
         """同比 against last year, when the report was started from last year's file."""
         r = self.result
-        yoy = r.get("funds_yoy")
-        rows = [(res["name"], res["yoy"]) for res in r["indicators"] if res.get("yoy")]
-        if not yoy and not rows:
+        yoy = r.funds_yoy
+        rows = [(res.name, res.yoy) for res in r.indicators if res.yoy is not None]
+        if yoy is None and not rows:
             return
         sec = "同比情况"
-        cell, head = self.cell, self.head
-        if yoy:
-            change = yoy["progress_change"]
-            body = [[cell(sec, f"上年（{yoy['last_year']}年）", align="center"), cell(sec, yoy["last_available"], align="right"),
-                     cell(sec, yoy["last_paid"], align="right"), cell(sec, yoy["last_progress"] or "—", align="right")],
-                    [cell(sec, "本年", align="center"), cell(sec, r["funds"]["available"], align="right"),
-                     cell(sec, yoy["paid"], align="right"), cell(sec, yoy["progress"] or "—", align="right")],
-                    [cell(sec, "变化", "hei", "center"), cell(sec, "—", align="center"),
-                     cell(sec, yoy["paid_change"], align="right"),
-                     cell(sec, "—" if change is None else change, align="right")]]
-            self.table("资金支出同比情况", "单位：元",
+        cell, num, head = self.cell, self.num, self.head
+        if yoy is not None:
+            body = [[cell(sec, f"上年（{yoy.last_year}年）", align="center"),
+                     num(sec, fmt.money(yoy.last_available, MONEY_UNIT)), num(sec, fmt.money(yoy.last_paid, MONEY_UNIT)),
+                     num(sec, fmt.pct_number(yoy.last_progress))],
+                    [cell(sec, "本年", align="center"), num(sec, fmt.money(r.funds.available, MONEY_UNIT)),
+                     num(sec, fmt.money(yoy.paid, MONEY_UNIT)), num(sec, fmt.pct_number(yoy.progress))],
+                    [cell(sec, "变化", "hei", "center"), cell(sec, fmt.DASH, align="center"),
+                     num(sec, fmt.signed_money(yoy.paid_change, MONEY_UNIT)), num(sec, fmt.points(yoy.progress_change))]]
+            self.table("资金支出同比情况", f"单位：{MONEY_UNIT}",
                        [[head(sec, h) for h in ("年度", "可用资金", "已支出", "支出进度（%）")]], body, (110, 112, 112, 108))
         if rows:
-            body = [[cell(sec, name), cell(sec, y["baseline"], align="right"), cell(sec, y["actual"], align="right"),
-                     cell(sec, ("+" if not y["change"].startswith("-") else "") + y["change"], align="right")]
-                    for name, y in rows]
+            body = [[cell(sec, name), num(sec, fmt.number(y.baseline)), num(sec, fmt.number(y.actual)),
+                     num(sec, fmt.points(y.change))] for name, y in rows]
             self.table("绩效指标同比情况", "",
                        [[head(sec, h) for h in ("三级指标", "上年实际值", "本年实际值", "同比变化")]], body,
                        (200, 80, 80, 82))
@@ -567,8 +553,9 @@ class _Builder:
             self.spot = spot
 
         unit = self.report.meta.unit or "（单位名称）"
-        self.check.add("落款", "fang", unit + format_date(self.issued) + "附件：" + "".join(ANNEX_TITLES))
-        block = ClosingBlock(unit, format_date(self.issued), ANNEX_TITLES, self.fonts, place)
+        titles = [form.title for form in self.forms]
+        self.check.add("落款", "fang", unit + format_date(self.issued) + "附件：" + "".join(titles))
+        block = ClosingBlock(unit, format_date(self.issued), titles, self.fonts, place)
         last = self.story[-1] if self.story else None
         if isinstance(last, GridParagraph) and not last.keep_next:
             self.story.pop()
@@ -576,9 +563,9 @@ class _Builder:
         else:
             self.story.append(ParagraphAndTail(None, block))
 
-    # -- annex (landscape)
+    # -- annex (landscape): the official forms, drawn from their cell models
 
-    def _annex_head(self, number: int, title: str) -> None:
+    def _annex_head(self, number: int, title: str, subtitle: str) -> None:
         self.story.append(NextPageTemplate("landscape"))
         self.story.append(PageBreak())
         label = f"附件{number}"
@@ -589,185 +576,39 @@ class _Builder:
         annex_title = TitleBlock(title, self.fonts, size=18, line_height=LINE * 1.1)
         annex_title.keep_next = True
         self.story.append(annex_title)
-        year = f"（{self.report.meta.year}年度）"
-        self.check.add(label, "kai", year)
-        self.story.append(GridParagraph([(year, "kai")], self.fonts, size=14, cells=40, line_height=LINE * 0.9,
+        self.check.add(label, "kai", subtitle)
+        self.story.append(GridParagraph([(subtitle, "kai")], self.fonts, size=14, cells=40, line_height=LINE * 0.9,
                                         first_indent=0, align="center", keep_with_next=True))
 
-    def _indicator_rows(self, sec: str, with_scores: bool) -> tuple[list[list[Any]], list[tuple]]:
-        cell = self.cell
-        rows: list[list[Any]] = []
-        inds = self.result["indicators"]
-        for i, res in enumerate(inds):
-            src = self.report.indicators[i]
-            if res["qualitative"]:
-                actual = res["grade"] or "未评级"
-            else:
-                actual = f"{res['actual']}{res['unit']}" if res["actual"] is not None else None
-            reason = src.deviation_reason.strip()
-            if res["overridden"]:
-                note = f"得分经人工调整（按规则计算 {res['computed_score']} 分），理由：{src.override_reason.strip() or '未填写'}"
-                reason = f"{reason}\n{note}" if reason else note
-            row = [cell(sec, res["level1"], "fang", "center"), cell(sec, res["level2"], "fang", "center"),
-                   cell(sec, res["name"]), cell(sec, res["target_text"], align="center"), cell(sec, actual, align="center")]
-            if with_scores:
-                score = res["score"] + ("*" if res["overridden"] else "")
-                row += [cell(sec, res["weight"], align="center"), cell(sec, score, align="center")]
-            row.append(cell(sec, reason or ""))
-            rows.append(row)
-        cmds: list[tuple] = []
-        level1 = [r["level1"] for r in inds]
-        for a, b in runs_of(level1):
-            if b > a:
-                cmds.append(("SPAN", (0, a), (0, b)))
-            level2 = [r["level2"] for r in inds[a:b + 1]]
-            for c, d in runs_of(level2):
-                if d > c:
-                    cmds.append(("SPAN", (1, a + c), (1, a + d)))
-        return rows, cmds
+    def annex(self, number: int, form: Form) -> None:
+        sec = f"附件{number} {form.title}"
+        self._annex_head(number, form.title, form.subtitle)
 
-    def annex_project_table(self) -> None:
-        r, f, meta = self.result, self.result["funds"], self.report.meta
-        sec = "附件1 项目支出绩效自评表"
-        self._annex_head(1, ANNEX_TITLES[0])
-        cell, head = self.cell, self.head
-        be = r["budget_execution"]
-        goals = self._section_text("goals")
-        achieved = self._section_text("overall_goal")
-        # Top block: 8 columns.
-        top = [
-            [head(sec, "项目名称"), cell(sec, self.fund_name), "", "", "", "", "", ""],
-            [head(sec, "主管部门"), cell(sec, meta.competent_dept or None), "", "", head(sec, "实施单位"),
-             cell(sec, meta.unit), "", ""],
-            [head(sec, "项目资金（元）"), "", head(sec, "年初预算数"), head(sec, "全年预算数"), head(sec, "全年执行数"),
-             head(sec, "分值"), head(sec, "执行率（%）"), head(sec, "得分")],
-            [cell(sec, "年度资金总额", align="center"), "", cell(sec, "—", align="center"),
-             cell(sec, f["available"], align="right"), cell(sec, f["paid"], align="right"),
-             cell(sec, be["weight"], align="center"), cell(sec, f["progress"], align="center"),
-             cell(sec, be["score"], align="center")],
-            [cell(sec, "其中：当年财政拨款", align="center"), "", cell(sec, "—", align="center"),
-             cell(sec, f["allocated"], align="right"), cell(sec, f["paid_allocated"], align="right"),
-             cell(sec, "—", align="center"), cell(sec, f["progress_allocated"], align="center"),
-             cell(sec, "—", align="center")],
-            [cell(sec, "上年结转资金", align="center"), "", cell(sec, "—", align="center"),
-             cell(sec, f["carried"], align="right"), cell(sec, f["paid_carried"], align="right"),
-             cell(sec, "—", align="center"), cell(sec, f["progress_carried"], align="center"),
-             cell(sec, "—", align="center")],
-            [cell(sec, "其他资金", align="center"), "", cell(sec, "—", align="center"), cell(sec, "—", align="center"),
-             cell(sec, "—", align="center"), cell(sec, "—", align="center"), cell(sec, "—", align="center"),
-             cell(sec, "—", align="center")],
-            [head(sec, "年度总体目标"), head(sec, "预期目标"), "", "", head(sec, "实际完成情况"), "", "", ""],
-        ]
-        cmds = [
-            ("SPAN", (1, 0), (7, 0)), ("SPAN", (1, 1), (3, 1)), ("SPAN", (5, 1), (7, 1)),
-            ("SPAN", (0, 2), (1, 2)), ("SPAN", (0, 3), (1, 3)), ("SPAN", (0, 4), (1, 4)), ("SPAN", (0, 5), (1, 5)),
-            ("SPAN", (0, 6), (1, 6)), ("SPAN", (1, 7), (3, 7)), ("SPAN", (4, 7), (7, 7)),
-        ]
-        # One row per paragraph, so that long texts can break across pages.
-        left, right = _paragraphs(goals), _paragraphs(achieved)
-        for k in range(max(len(left), len(right))):
-            top.append(["", cell(sec, left[k] if k < len(left) else ""), "", "",
-                        cell(sec, right[k] if k < len(right) else ""), "", "", ""])
-            n = len(top) - 1
-            cmds += [("SPAN", (1, n), (3, n)), ("SPAN", (4, n), (7, n))]
-        cmds.append(("SPAN", (0, 7), (0, len(top) - 1)))
-        widths = (80, 70, 70, 80, 80, 50, 60, 147.8)
-        scale = L_BLOCK_W / sum(widths)
-        ws = [w * scale for w in widths]
-        self.story.append(SpanTable([], top, ws, body_cmds=cmds))
-        header = [
-            [head(sec, "绩效指标"), "", "", head(sec, "年度指标值"), head(sec, "实际完成值"), head(sec, "分值"),
-             head(sec, "得分"), head(sec, "偏差原因分析及改进措施")],
-            [head(sec, "一级指标"), head(sec, "二级指标"), head(sec, "三级指标"), "", "", "", "", ""],
-        ]
-        header_cmds = [("SPAN", (0, 0), (2, 0))] + [("SPAN", (c, 0), (c, 1)) for c in range(3, 8)] + [
-            ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#F2F2F2"))]
-        rows, body_cmds = self._indicator_rows(sec, with_scores=True)
-        total_weight = "—" if any(x["code"] == "total_weight_not_100" for x in r["findings"]) else "100"
-        rows.append([head(sec, "总分"), "", "", "", "", cell(sec, total_weight, align="center"),
-                     cell(sec, r["total_score"], "hei", "center"), cell(sec, f"自评等级：{r['grade']}", "hei")])
-        body_cmds.append(("SPAN", (0, -1), (4, -1)))
-        iw = (62, 70, 130, 80, 80, 40, 46, 129.8)
-        scale = L_BLOCK_W / sum(iw)
-        self.story.append(SpanTable(header, rows, [w * scale for w in iw], header_cmds, body_cmds))
-        sign = "项目负责人：　　　　　　　　财务负责人：　　　　　　　　填报日期：" + format_date(self.issued)
-        notes = "注：得分后标“*”的，为经人工调整的得分，理由见“偏差原因分析及改进措施”栏。"
-        self.check.add(sec, "fang", sign + notes)
-        self.story.append(Spacer(1, 6))
-        self.story.append(CellText([(sign, "fang")], self.fonts, size=12, leading=22))
-        if any(x["overridden"] for x in r["indicators"]):
-            self.story.append(CellText([(notes, "fang")], self.fonts, size=TABLE_SIZE, leading=16))
+        def make(c: FormCell) -> Flowable | str:
+            if not c.display:
+                return ""  # blank on the form, as in the xlsx (filled in by hand)
+            if c.numeric:
+                return self.num(sec, c.display)
+            role, align = _FORM_STYLE.get(c.kind, ("fang", "center"))
+            return self.cell(sec, c.display, role, align)
 
-    def annex_transfer_table(self) -> None:
-        f, meta = self.result["funds"], self.report.meta
-        sec = "附件2 中央对地方转移支付区域绩效自评表"
-        self._annex_head(2, ANNEX_TITLES[1])
-        cell, head = self.cell, self.head
-        central = CENTRAL_DEPARTMENT if meta.fund_type != "custom" else None
-        top: list[list[Any]] = [
-            [head(sec, "转移支付名称"), cell(sec, self.fund_name), "", "", "", ""],
-            [head(sec, "中央主管部门"), cell(sec, central), "", head(sec, "地方主管部门"),
-             cell(sec, meta.competent_dept or meta.unit), ""],
-            [head(sec, "资金使用单位"), cell(sec, meta.unit), "", "", "", ""],
-            [head(sec, "资金投入情况（元）"), "", head(sec, "全年预算数（A）"), head(sec, "全年执行数（B）"),
-             head(sec, "执行率（B/A，%）"), ""],
-            [cell(sec, "年度资金总额", align="center"), "", cell(sec, f["available"], align="right"),
-             cell(sec, f["paid"], align="right"), cell(sec, f["progress"], align="center"), ""],
-        ]
-        cmds: list[tuple] = [("SPAN", (1, 0), (5, 0)), ("SPAN", (1, 1), (2, 1)), ("SPAN", (4, 1), (5, 1)),
-                             ("SPAN", (1, 2), (5, 2)), ("SPAN", (0, 3), (1, 3)), ("SPAN", (4, 3), (5, 3)),
-                             ("SPAN", (0, 4), (1, 4)), ("SPAN", (4, 4), (5, 4))]
-        level_names = {"中央": "其中：中央财政资金", "省级": "省级资金", "市级": "市级资金", "县级": "县级资金",
-                       "其他": "其他资金"}
-        for lvl in f["by_level"]:
-            top.append([cell(sec, level_names.get(lvl["level"], lvl["level"]), align="center"), "",
-                        cell(sec, lvl["amount"], align="right"), cell(sec, lvl["paid"], align="right"),
-                        cell(sec, lvl["progress"] or "—", align="center"), ""])
-            n = len(top) - 1
-            cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (4, n), (5, n))]
-        start = len(top)
-        top.append([head(sec, "资金管理情况"), head(sec, "项目"), head(sec, "情况说明"), "", head(sec, "存在问题和改进措施"), ""])
-        management = "详见报告正文“（二）资金管理情况”。" if self._section_text("fund_management") else None
-        problems = "详见报告正文“三、偏离绩效目标的原因和下一步改进措施”。" if self._section_text("deviation") else None
-        for k, item in enumerate(FUND_MANAGEMENT_ITEMS):
-            top.append(["", cell(sec, item, align="center"), cell(sec, management) if k == 0 else "", "",
-                        cell(sec, problems) if k == 0 else "", ""])
-        end = len(top) - 1
-        cmds += [("SPAN", (0, start), (0, end)), ("SPAN", (2, start), (3, start)), ("SPAN", (4, start), (5, start)),
-                 ("SPAN", (2, start + 1), (3, end)), ("SPAN", (4, start + 1), (5, end))]
-        top.append([head(sec, "总体目标"), "", head(sec, "全年实际完成情况"), "", "", ""])
-        n = len(top) - 1
-        cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (2, n), (5, n))]
-        left, right = _paragraphs(self._section_text("goals")), _paragraphs(self._section_text("overall_goal"))
-        for k in range(max(len(left), len(right))):
-            top.append([cell(sec, left[k] if k < len(left) else ""), "",
-                        cell(sec, right[k] if k < len(right) else ""), "", "", ""])
-            n = len(top) - 1
-            cmds += [("SPAN", (0, n), (1, n)), ("SPAN", (2, n), (5, n))]
-        widths = (70, 80, 160, 90, 90, 147.8)
-        scale = L_BLOCK_W / sum(widths)
-        ws = [w * scale for w in widths]
-        self.story.append(SpanTable([], top, ws, body_cmds=cmds))
-        header = [
-            [head(sec, "绩效指标"), "", "", head(sec, "指标值"), head(sec, "全年实际完成值"), head(sec, "未完成原因和改进措施")],
-            [head(sec, "一级指标"), head(sec, "二级指标"), head(sec, "三级指标"), "", "", ""],
-        ]
-        header_cmds = [("SPAN", (0, 0), (2, 0))] + [("SPAN", (c, 0), (c, 1)) for c in range(3, 6)] + [
-            ("BACKGROUND", (0, 0), (-1, 1), colors.HexColor("#F2F2F2"))]
-        rows, body_cmds = self._indicator_rows(sec, with_scores=False)
-        self.story.append(SpanTable(header, rows, ws, header_cmds, body_cmds))
-
-    def _section_text(self, key: str) -> str | None:
-        for s in self.report.narrative:
-            if s.key == key:
-                text = render(s.text, self.report, self.result).strip()
-                return text or None
-        return None
+        self.story.extend(form_tables(form, make, L_BLOCK_W))
+        if form.notes:
+            self.story.append(Spacer(1, 6))
+        for note in form.notes:
+            note = note.replace("填报日期：", "填报日期：" + format_date(self.issued))
+            self.check.add(sec, "fang", note)
+            self.story.append(CellText([(note, "fang")], self.fonts, size=12 if "负责人" in note else TABLE_SIZE,
+                                       leading=22 if "负责人" in note else 16))
 
 
-def _paragraphs(text: str | None) -> list[str]:
-    parts = [p.strip() for p in (text or "").split("\n") if p.strip()]
-    return parts or ["—"]
+_FORM_STYLE = {"head": ("hei", "center"), "label": ("song", "center"), "text": ("fang", "left"),
+               "center": ("fang", "center")}
+
+
+def _shift(row: int, header_rows: int, body_rows: int) -> int:
+    """A body row index (negative counts from the end) in the coordinates of header + body."""
+    return (row + body_rows if row < 0 else row) + header_rows
 
 
 def _fund_name(report: Report) -> str:
@@ -780,10 +621,11 @@ def _fund_name(report: Report) -> str:
 # ------------------------------------------------------------------------------------ building
 
 
-def build_pdf(report: Report, *, draft: bool = False, issued: date | None = None,
-              result: dict[str, Any] | None = None, progress: ProgressFn | None = None,
-              fonts: FontSet | None = None, embed_json: bool = True) -> BuiltPdf:
-    """The report as PDF bytes. Raises FinalExportRefused (final only) or MissingGlyphsError.
+def build_pdf(report: Report, result: Result, forms: Sequence[Form], *, draft: bool = False,
+              issued: date | None = None, progress: ProgressFn | None = None, fonts: FontSet | None = None,
+              embed_json: bool = True) -> BuiltPdf:
+    """The report as PDF bytes, from its compute result and official forms (the annexes).
+    Raises MissingGlyphsError when a character has no glyph in any available font.
 
     `progress(percent, message)` is called along the way (0–100); raising from it aborts."""
 
@@ -791,13 +633,9 @@ def build_pdf(report: Report, *, draft: bool = False, issued: date | None = None
         if progress is not None:
             progress(pct, message)
 
-    step(0, "正在检查报告")
-    result = result if result is not None else compute(report)
-    if not draft:
-        refuse_final_if_errors(result)
     step(5, "正在准备字体")
     fonts = fonts or font_set()
-    builder = _Builder(report, result, fonts, issued or date.today())
+    builder = _Builder(report, result, forms, fonts, issued or date.today(), _fund_name(report))
     story = builder.build()
     builder.check.raise_if_missing()
     step(10, "正在排版")
@@ -850,13 +688,3 @@ def _attach(data: bytes, json_text: str | None, spot: SignatureSpot | None) -> b
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def export_pdf(report: Report, path: str | os.PathLike[str], *, draft: bool = False, issued: date | None = None,
-               progress: ProgressFn | None = None, fonts: FontSet | None = None) -> ExportResult:
-    """Build the report and write it to `path` atomically (see `build_pdf`)."""
-    built = build_pdf(report, draft=draft, issued=issued, progress=progress, fonts=fonts)
-    target = write_atomic(path, built.data)
-    if progress is not None:
-        progress(100, "导出完成")
-    return ExportResult(target, built.pages, len(built.data), draft)

@@ -88,9 +88,14 @@ class SpanTable(Flowable):
                 break
             used += h
             k += 1
-        if k == 0:
-            return []
-        return [self._part(0, k), self._part(k, len(self.body))]
+        # A merge cut at the break may need more room on its own (a label clipped to fewer rows
+        # wraps taller): take rows back until the first part really fits.
+        while k > 0:
+            first = self._part(0, k)
+            if first.wrap(availWidth, availHeight)[1] <= availHeight + EPS:
+                return [first, self._part(k, len(self.body))]
+            k -= 1
+        return []
 
     def _part(self, start: int, end: int) -> "SpanTable":
         part = SpanTable(self.header, self.body[start:end], self.col_widths, self.header_cmds, [])
@@ -115,4 +120,60 @@ def runs_of(values: Sequence[str]) -> list[tuple[int, int]]:
         if i == len(values) or values[i] != values[start]:
             out.append((start, i - 1))
             start = i
+    return out
+
+
+# Cell padding (LEFTPADDING + RIGHTPADDING of BASE_STYLE) and a hair for rounding.
+PADDING = 6.5
+# Face sizes a table may step down to (五号, 小五, 8 pt, 7 pt) before it fits its figures.
+SIZES = (10.5, 9.0, 8.0, 7.0)
+
+
+def _spanned(cmds: Sequence[Cmd], nrows: int) -> set[tuple[int, int]]:
+    """(col, row) of every cell inside a multi-column span (its width is shared, not its own)."""
+    out = set()
+    for op, (c0, r0), (c1, r1), *_ in cmds:
+        if op != "SPAN" or c0 == c1:
+            continue
+        for r in range(_resolve(r0, nrows), _resolve(r1, nrows) + 1):
+            for c in range(c0, c1 + 1):
+                out.add((c, r))
+    return out
+
+
+def fit_columns(rows: Sequence[Sequence[Any]], cmds: Sequence[Cmd], nominal: Sequence[float], total: float,
+                sizes: Sequence[float] = SIZES) -> list[float]:
+    """Column widths that fill `total` in the proportions of `nominal`, widened where a figure
+    (a `nowrap` cell) needs it, at the largest face size of `sizes` that fits every figure; the
+    cells are resized to that face. Text columns give up the room. A figure never breaks."""
+    spanned = _spanned(cmds, len(rows))
+    figures = [(c, cell) for r, row in enumerate(rows) for c, cell in enumerate(row)
+               if getattr(cell, "nowrap", False) and (c, r) not in spanned]
+    scale = total / sum(nominal)
+    widths = [w * scale for w in nominal]
+    chosen = sizes[-1]
+    mins = [0.0] * len(nominal)
+    for size in sizes:
+        mins = [0.0] * len(nominal)
+        for c, cell in figures:
+            mins[c] = max(mins[c], cell.natural_width(size) + PADDING)
+        if sum(mins) <= total + EPS:
+            chosen = size
+            break
+    if chosen < sizes[0]:
+        for row in rows:
+            for cell in row:
+                if hasattr(cell, "resize"):
+                    cell.resize(min(cell.size, chosen))
+    deficit = sum(max(0.0, m - w) for m, w in zip(mins, widths))
+    if deficit <= EPS:
+        return widths
+    slack = [max(0.0, w - m) if m <= w else 0.0 for m, w in zip(mins, widths)]
+    room = sum(slack)
+    out = []
+    for w, m, s in zip(widths, mins, slack):
+        if m > w:
+            out.append(m)
+        else:
+            out.append(max(0.0, w - deficit * s / room) if room > EPS else w)
     return out

@@ -36,6 +36,8 @@ NO_START = frozenset("，。、；：？！）》」』’”〕】〗〉］｝�
 NO_END = frozenset("（《「『‘“〔【〖〈［｛〘([{")
 # Latin/digit runs, with a leading comparison or currency sign and a trailing unit sign glued on.
 _RUN = re.compile(
+    # A grouped number ("1,234,567.89") is one run, so no line breaks inside it.
+    r"[≥≤＞＜><±+\-−~～¥￥$#№]*\d{1,3}(?:,\d{3})+(?:\.\d+)?[%‰]?(?![0-9A-Za-z])|"
     r"[≥≤＞＜><±+\-−~～¥￥$#№]*"
     r"[0-9A-Za-z\u00C0-\u024F\u0391-\u03C9]"
     r"(?:[0-9A-Za-z\u00C0-\u024F\u0391-\u03C9._:/\-+'&@#]*[0-9A-Za-z\u00C0-\u024F\u0391-\u03C9])?"
@@ -391,14 +393,33 @@ class CellText(Flowable):
     """Text in a table cell: same line-breaking rules, natural character width, no justification."""
 
     def __init__(self, spans: Sequence[Span], fonts: FontSet, *, size: float = 10.5, leading: float | None = None,
-                 align: str = "left"):
+                 align: str = "left", nowrap: bool = False):
         super().__init__()
         self.spans = [(clean_text(t), r) for t, r in spans]
         self.fonts = fonts
         self.size = size
-        self.leading = leading or size * 1.4
+        self._leading = leading
         self.align = align
+        self.nowrap = nowrap  # a figure: its column is sized so that it never breaks
         self._cache: tuple[float, list[Line]] | None = None
+
+    @property
+    def leading(self) -> float:
+        return self._leading or self.size * 1.4
+
+    def resize(self, size: float) -> None:
+        """A smaller face for a table that does not fit its figures at the normal size."""
+        if size != self.size:
+            self.size, self._cache = size, None
+
+    def natural_width(self, size: float | None = None) -> float:
+        """The width of the text on one line (the widest line of a multi-line text)."""
+        size = size or self.size
+        widest = 0.0
+        for para in "".join(t for t, _ in self.spans).split("\n"):
+            units = make_units([(para, self.spans[0][1] if self.spans else "fang")], self.fonts, size, None, 1e9)
+            widest = max(widest, sum(u.width for u in units))
+        return widest
 
     def _layout(self, avail_width: float) -> list[Line]:
         if self._cache is not None and abs(self._cache[0] - avail_width) < EPS:

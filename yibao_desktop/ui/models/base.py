@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
 from yibao_desktop.domain.errors import ValueParseError
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.money import WAN, fmt_money, fmt_num, parse_money
 from yibao_desktop.domain.report import ROW_COLLECTIONS, get_rows
 from yibao_desktop.domain.values import parse_date_text, parse_number_text
@@ -146,7 +147,7 @@ class RowTableModel(QAbstractTableModel):
         if value is None:
             return ""
         if col.kind == "money":
-            return fmt_money(value / WAN) if self.unit.wan else fmt_money(value)
+            return fmt.money(value, self.unit.label)
         if isinstance(value, Decimal):
             return fmt_num(value) or ""
         if isinstance(value, date):

@@ -7,10 +7,13 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
 from yibao_desktop.domain.edits import Edit, SetField
 from yibao_desktop.domain.errors import ValueParseError
-from yibao_desktop.domain.money import fmt_num, parse_decimal
+from yibao_desktop.domain.money import parse_decimal
 from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator
+from yibao_desktop.domain.result import Finding, Result
 from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.templates import load_template
 from yibao_desktop.ui.document import ReportDocument
@@ -74,8 +77,8 @@ class ExpenditureModel(RowTableModel):
     def state(self) -> Any:
         marks: dict[int, list[tuple[str, str]]] = {}
         for where, f in findings_by_where(self.rdoc.result).items():
-            if where.startswith("expenditures["):
-                marks.setdefault(int(where[13:where.index("]")]), []).append((where, f["severity"]))
+            if f.where.collection == "expenditures" and f.where.index is not None:
+                marks.setdefault(f.where.index, []).append((where, f.severity))
         return self._rows, marks
 
     def changed_rows(self, old: Any, new: Any) -> list[int]:
@@ -88,20 +91,20 @@ class ExpenditureModel(RowTableModel):
         if role in (BACKGROUND, TOOLTIP):
             f = findings_by_where(self.rdoc.result).get(f"expenditures[{row}].{col.field}")
             if f is not None:
-                return (ERROR_BG if f["severity"] == "error" else WARN_BG) if role == BACKGROUND else f["message"]
+                return (ERROR_BG if f.is_error else WARN_BG) if role == BACKGROUND else f.message
         return None
 
 
 _findings_index: list[Any] = [None, {}]
 
 
-def findings_by_where(result: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The first finding for each `where`, indexed once per compute result."""
-    findings = result["findings"]
+def findings_by_where(result: Result) -> dict[str, Finding]:
+    """The first finding for each place (`where` as text), indexed once per compute result."""
+    findings = result.findings
     if _findings_index[0] is not findings:
-        index: dict[str, dict[str, str]] = {}
+        index: dict[str, Finding] = {}
         for f in findings:
-            index.setdefault(f["where"], f)
+            index.setdefault(str(f.where), f)
         _findings_index[0], _findings_index[1] = findings, index
     return _findings_index[1]
 
@@ -119,8 +122,8 @@ class FundOpLineModel(RowTableModel):
         ], unit)
 
     def state(self) -> Any:
-        fo = self.rdoc.result.get("fund_operation")
-        return self._rows, (tuple(s["share"] for s in fo[f"{self.side}_shares"]) if fo else ())
+        fo = self.rdoc.result.fund_operation
+        return self._rows, (tuple(s.share for s in getattr(fo, f"{self.side}_shares")) if fo else ())
 
     def changed_rows(self, old: Any, new: Any) -> list[int]:
         if old[1] != new[1]:  # a share moved: every row's share may have changed
@@ -128,12 +131,12 @@ class FundOpLineModel(RowTableModel):
         return super().changed_rows(old[0], new[0])
 
     def computed_data(self, row: int, col: Column, role: int) -> Any:
-        fo = self.rdoc.result.get("fund_operation")
+        fo = self.rdoc.result.fund_operation
         if fo is None:
             return None
-        shares = fo[f"{self.side}_shares"]
+        shares = getattr(fo, f"{self.side}_shares")
         if role == DISPLAY and row < len(shares):
-            return shares[row]["share"]
+            return fmt.pct_number(shares[row].share)
         if role == ALIGN:
             return RIGHT
         if role == BACKGROUND:
@@ -184,7 +187,7 @@ class IndicatorModel(RowTableModel):
         super().__init__(rdoc, "indicators", IND_COLUMNS, unit)
 
     def state(self) -> Any:
-        return self._rows, self.rdoc.result["indicators"]
+        return self._rows, self.rdoc.result.indicators
 
     def changed_rows(self, old: Any, new: Any) -> list[int]:
         (old_rows, old_res), (new_rows, new_res) = old, new
@@ -241,56 +244,57 @@ class IndicatorModel(RowTableModel):
         return super().data(index, role)
 
     def computed_data(self, row: int, col: Column, role: int) -> Any:
-        res = self.rdoc.result["indicators"][row]
+        res = self.rdoc.result.indicators[row]
         key = col.extra["key"]
         if role == DISPLAY:
             if key == "met":
-                if res["qualitative"] and res["grade"] is None or (not res["qualitative"] and res["actual"] is None):
-                    return "—"
-                return "✓" if res["met"] else "✗"
+                if res.qualitative and res.grade is None or (not res.qualitative and res.actual is None):
+                    return fmt.DASH
+                return "✓" if res.met else "✗"
             if key == "band":
-                return f"{res['band'][0]}–{res['band'][1]}" if res["band"] else ""
+                return f"{fmt.score(res.band[0])}–{fmt.score(res.band[1])}" if res.band else ""
             if key == "yoy":
-                yoy = res["yoy"]
-                return "" if yoy is None else (("+" if not yoy["change"].startswith("-") else "") + yoy["change"])
-            value = res[key]
-            return "—" if value is None else value
-        if role == TOOLTIP:
-            explain = res["explain"]
-            if key == "score":
-                return "\n".join(x for x in (explain["actual"], explain["score"]) if x) or None
+                return "" if res.yoy is None else fmt.points(res.yoy.change)
             if key == "completion":
-                return "\n".join(x for x in (explain["actual"], explain["completion"]) if x) or None
-            if key == "band" and res["band"]:
-                return f"评级「{res['grade']}」的得分区间（达成 80%–100%、部分达成 60%–80%、未达成 0–60% 的分值）"
+                return fmt.pct_number(res.completion)
+            return fmt.score(res.score)
+        if role == TOOLTIP:
+            explain = res.explain
+            if key == "score":
+                return "\n".join(x for x in (explain.actual, explain.score) if x) or None
+            if key == "completion":
+                return "\n".join(x for x in (explain.actual, explain.completion) if x) or None
+            if key == "band" and res.band:
+                return f"评级「{res.grade}」的得分区间（{rules.band_text()} 的分值）"
             if key == "met":
-                return "已达成目标" if res["met"] else "未达成目标，须填写偏差原因分析及改进措施"
-            if key == "yoy" and res["yoy"]:
-                yoy = res["yoy"]
-                return f"同比变化 = 本年 {yoy['actual']} − 上年 {yoy['baseline']} = {yoy['change']}"
+                return "已达成目标" if res.met else "未达成目标，须填写偏差原因分析及改进措施"
+            if key == "yoy" and res.yoy:
+                yoy = res.yoy
+                return (f"同比变化 = 本年 {fmt.number(yoy.actual)} − 上年 {fmt.number(yoy.baseline)} = "
+                        f"{fmt.points(yoy.change)}")
         if role == ALIGN:
             return CENTER if key == "met" else RIGHT
         if role == BACKGROUND:
-            if key == "met" and res["needs_reason"]:
-                return ERROR_BG if res["reason_missing"] else WARN_BG
+            if key == "met" and res.needs_reason:
+                return ERROR_BG if res.reason_missing else WARN_BG
             return COMPUTED_BG
-        if role == FOREGROUND and key == "met" and not res["met"]:
-            return MUTED if res["actual"] is None and not res["qualitative"] else None
+        if role == FOREGROUND and key == "met" and not res.met:
+            return MUTED if res.actual is None and not res.qualitative else None
         return None
 
     def extra_data(self, row: int, col: Column, role: int) -> Any:
-        res = self.rdoc.result["indicators"][row]
-        if col.field == "deviation_reason" and res["reason_missing"]:
+        res = self.rdoc.result.indicators[row]
+        if col.field == "deviation_reason" and res.reason_missing:
             if role == BACKGROUND:
                 return ERROR_BG
             if role == TOOLTIP:
                 return "该指标未达成（或超额完成），须填写偏差原因分析及改进措施"
-        if col.field == "override_reason" and res["overridden"] and not self.rows()[row].override_reason.strip():
+        if col.field == "override_reason" and res.overridden and not self.rows()[row].override_reason.strip():
             if role == BACKGROUND:
                 return ERROR_BG
             if role == TOOLTIP:
                 return "人工调整得分须填写理由"
-        if col.field == "target_text" and role == BACKGROUND and res["nature"] is None:
+        if col.field == "target_text" and role == BACKGROUND and res.nature is None:
             return ERROR_BG
         if role == FOREGROUND and col.field == "grade" and self.rows()[row].nature != QUALITATIVE:
             return MUTED
@@ -346,32 +350,56 @@ class Level1Model(QAbstractTableModel):
         weights = self.rdoc.report.scoring.level1_weights
         n = len(weights)
         row, column = index.row(), index.column()
+        level = next((l for l in result.level1 if l.name == weights[row][0]), None) if row < n else None
+        be = result.budget_execution
         if role in (DISPLAY, Qt.ItemDataRole.EditRole):
             if row < n:
-                level = next((l for l in result["level1"] if l["name"] == weights[row][0]), None)
-                values = (weights[row][0], fmt_num(weights[row][1]),
-                          level["indicator_weight"] if level else "", level["score"] if level else "")
+                values = (weights[row][0], fmt.number(weights[row][1]),
+                          fmt.number(level.indicator_weight) if level else "", fmt.score(level.score) if level else "")
                 return values[column]
             if row == n:
-                be = result["budget_execution"]
-                rate = f"执行率 {be['rate']}%" if be["rate"] is not None else "执行率 —"
-                return ("预算执行率", be["weight"], rate, be["score"])[column]
-            total = sum((w for _, w in weights), Decimal(0)) + self.rdoc.report.scoring.budget_execution_weight
-            return ("合计", fmt_num(total), f"等级：{result['grade']}", result["total_score"])[column]
+                return ("预算执行率", fmt.number(be.weight), f"执行率 {fmt.pct(be.rate)}", fmt.score(be.score))[column]
+            return ("合计", fmt.number(result.total_weight), f"等级：{result.grade}", fmt.score(result.total_score))[column]
         if role == ALIGN and column > 0:
             return RIGHT
         if role == BACKGROUND:
-            if row < n and column == 2:
-                level = next((l for l in result["level1"] if l["name"] == weights[row][0]), None)
-                if level and Decimal(level["indicator_weight"]) != weights[row][1]:
-                    return ERROR_BG
+            if level is not None and column == 2 and level.indicator_weight != weights[row][1]:
+                return ERROR_BG
             if column >= 2 or row > n:
                 return COMPUTED_BG
-        if role == TOOLTIP and row == n and column == 3:
-            be = result["budget_execution"]
-            return f"预算执行率得分 = min(1, 已支出 ÷ 可用资金) × {be['weight']} = {be['score']}"
-        if role == TOOLTIP and row == n + 1 and column == 3 and result["cap"]:
-            return f"按执行率封顶：原总分 {result['total_before_cap']}，封顶 {result['cap']}"
+        if role == TOOLTIP:
+            return self._tooltip(row, column, level)
+        return None
+
+    def _tooltip(self, row: int, column: int, level: Any) -> str | None:
+        """How each computed figure comes about, with the numbers (STYLE: figures from compute)."""
+        result = self.rdoc.result
+        n = len(self.rdoc.report.scoring.level1_weights)
+        be = result.budget_execution
+        if row < n and level is not None and column in (2, 3):
+            parts = [(res.name, res.weight if column == 2 else res.score)
+                     for res in result.indicators if res.level1 == level.name]
+            if not parts:
+                return f"「{level.name}」下还没有三级指标"
+            what = "三级指标分值合计" if column == 2 else "一级指标得分 = 其下三级指标得分之和"
+            show = fmt.number if column == 2 else fmt.score
+            terms = " + ".join(show(v) for _, v in parts[:12]) + (" + …" if len(parts) > 12 else "")
+            total = level.indicator_weight if column == 2 else level.score
+            return f"{what}\n= {terms}\n= {show(total)}（共 {len(parts)} 个三级指标）"
+        if row == n and column in (2, 3):
+            funds = result.funds
+            return (f"预算执行率 = 已支出 {fmt.yuan(funds.paid)} 元 ÷ 可用资金 {fmt.yuan(funds.available)} 元 = "
+                    f"{fmt.pct(be.rate)}\n预算执行率得分 = min(1, 执行率) × 分值 {fmt.number(be.weight)} = "
+                    f"{fmt.score(be.score)}")
+        if row == n + 1 and column == 3:
+            terms = " + ".join(fmt.score(l.score) for l in result.level1) + f" + {fmt.score(be.score)}"
+            text = f"总分 = 各一级指标得分 + 预算执行率得分\n= {terms}\n= {fmt.score(result.total_before_cap)}"
+            if result.cap is not None:
+                text += f"\n按预算执行率封顶为 {fmt.score(result.cap)}"
+            bounds = "，".join(f"{label} {b}" for label, b in rules.grade_bounds_text(self.rdoc.report.scoring.grade_labels))
+            return text + f"\n等级：{bounds}"
+        if row == n + 1 and column == 1:
+            return f"一级指标权重与预算执行率权重之和，应为 {fmt.number(rules.TOTAL_WEIGHT)}"
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -4,7 +4,7 @@ fund-operation block."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain.money import WAN, fmt_money, fmt_num, parse_money
 from yibao_desktop.domain.report import FundOperation
+from yibao_desktop.domain.result import Funds, FundsYoy
 from yibao_desktop.domain.values import parse_number_text
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.document import ReportDocument
@@ -96,13 +98,10 @@ class FundsTab(QWidget):
         if checked:
             self.unit.set_wan(button_id == 1)
 
-    def _money(self, yuan: str) -> str:
-        return fmt_money(Decimal(yuan) / WAN) if self.unit.wan else yuan
-
     def _on_document_changed(self) -> None:
         self.fund_op.setVisible(self.rdoc.report.fund_operation is not None
                                 or self.rdoc.report.meta.fund_type == "resident_insurance")
-        funds, yoy = self.rdoc.result["funds"], self.rdoc.result["funds_yoy"]
+        funds, yoy = self.rdoc.result.funds, self.rdoc.result.funds_yoy
         shown = self._shown_funds
         if shown is not None and shown[0] is funds and shown[1] == self.unit.wan and shown[2] == yoy:
             return  # compute reused the funds figures: nothing to redraw
@@ -124,40 +123,49 @@ class SummaryRow:
         self.style = style  # "" | "title" | "head"
 
 
-def summary_rows(funds: dict[str, Any], unit: DisplayUnit, yoy: dict[str, Any] | None = None) -> list[SummaryRow]:
+def summary_rows(funds: Funds, unit: DisplayUnit, yoy: FundsYoy | None = None) -> list[SummaryRow]:
+    """The funds summary in the display unit. Each block's parts are rounded so that they add up to
+    its total as shown (`formatting.parts`), in 万元 as in 元."""
     u = unit.label
 
-    def m(yuan: str) -> str:
-        return fmt_money(Decimal(yuan) / WAN) if unit.wan else yuan
+    def m(yuan: Decimal | None) -> str:
+        return fmt.money(yuan, u)
 
-    def pct(v: str | None) -> str:
-        return "—" if v is None else f"{v}%"
+    def column(parts: Sequence[Decimal], total: Decimal) -> list[str]:
+        shown, shown_total = fmt.parts(parts, total, u)
+        return [fmt.amount(v) for v in shown] + [fmt.amount(shown_total)]
 
+    available = column([funds.carried, funds.allocated], funds.available)
+    paid = column([funds.paid_carried, funds.paid_allocated], funds.paid)
+    balance = column([funds.balance_carried, funds.balance_allocated], funds.balance)
+    progress = (funds.progress_carried, funds.progress_allocated, funds.progress)
     rows = [SummaryRow((f"资金汇总（{u}）",), "title"),
-            SummaryRow(("", "可用资金", "已支出", "结余", "支出进度"), "head"),
-            SummaryRow(("上年结转", m(funds["carried"]), m(funds["paid_carried"]), m(funds["balance_carried"]),
-                        pct(funds["progress_carried"]))),
-            SummaryRow(("当年下达", m(funds["allocated"]), m(funds["paid_allocated"]), m(funds["balance_allocated"]),
-                        pct(funds["progress_allocated"]))),
-            SummaryRow(("合计", m(funds["available"]), m(funds["paid"]), m(funds["balance"]), pct(funds["progress"])))]
+            SummaryRow(("", "可用资金", "已支出", "结余", "支出进度"), "head")]
+    rows += [SummaryRow((label, available[k], paid[k], balance[k], fmt.pct(progress[k])))
+             for k, label in enumerate(("上年结转", "当年下达", "合计"))]
     if yoy:
         rows += [SummaryRow((f"同比（{u}）",), "title"),
                  SummaryRow(("", "可用资金", "已支出", "支出进度"), "head"),
-                 SummaryRow((f"上年（{yoy['last_year']}）", m(yoy["last_available"]), m(yoy["last_paid"]),
-                             pct(yoy["last_progress"]))),
-                 SummaryRow(("本年", m(funds["available"]), m(funds["paid"]), pct(funds["progress"]))),
-                 SummaryRow(("变化", "", m(yoy["paid_change"]),
-                             "—" if yoy["progress_change"] is None else f"{yoy['progress_change']} 个百分点"))]
-    if funds["by_level"]:
+                 SummaryRow((f"上年（{yoy.last_year}）", m(yoy.last_available), m(yoy.last_paid),
+                             fmt.pct(yoy.last_progress))),
+                 SummaryRow(("本年", m(funds.available), m(funds.paid), fmt.pct(funds.progress))),
+                 SummaryRow(("变化", "", fmt.signed_money(yoy.paid_change, u),
+                             fmt.DASH if yoy.progress_change is None else f"{fmt.points(yoy.progress_change)} 个百分点"))]
+    if funds.by_level:
+        levels = funds.by_level
+        cols = [column([getattr(b, key) for b in levels], total)
+                for key, total in (("amount", funds.available), ("paid", funds.paid), ("balance", funds.balance))]
         rows += [SummaryRow((f"按资金级次（{u}）",), "title"), SummaryRow(("级次", "到位", "已支出", "结余"), "head")]
-        rows += [SummaryRow((b["level"], m(b["amount"]), m(b["paid"]), m(b["balance"]))) for b in funds["by_level"]]
+        rows += [SummaryRow((b.level, cols[0][k], cols[1][k], cols[2][k])) for k, b in enumerate(levels)]
     for key, title in (("by_direction", "按支出方向"), ("by_size", "按项目规模"), ("by_econ_class", "按经济科目")):
+        groups = getattr(funds, key)
+        amounts = column([b.amount for b in groups], funds.paid)
         rows += [SummaryRow((f"{title}（{u}）",), "title"), SummaryRow(("类别", "项目数", "金额", "占比"), "head")]
-        rows += [SummaryRow((b["name"], str(b["count"]), m(b["amount"]), pct(b["share"]))) for b in funds[key]]
+        rows += [SummaryRow((b.name, str(b.count), amounts[k], fmt.pct(b.share))) for k, b in enumerate(groups)]
     rows.append(SummaryRow((f"单个项目支出10万元及以上（{u}）",), "title"))
-    if funds["large_projects"]:
+    if funds.large_projects:
         rows.append(SummaryRow(("项目", "已支出"), "head"))
-        rows += [SummaryRow((p["project"], m(p["paid"]))) for p in funds["large_projects"]]
+        rows += [SummaryRow((p.project, m(p.paid))) for p in funds.large_projects]
     else:
         rows.append(SummaryRow(("无",)))
     return rows
@@ -265,12 +273,12 @@ class FundOperationBox(QGroupBox):
             if not edit.hasFocus() and edit.text() != text:
                 edit.setText(text)
             edit.setPlaceholderText(self.unit.label if kind == "money" else "人")
-        out = self.rdoc.result.get("fund_operation")
+        out = self.rdoc.result.fund_operation
         if out:
             self.derived.setText(
-                f"收入执行率 {out['income_execution'] or '—'}%　支出执行率 {out['expense_execution'] or '—'}%<br>"
-                f"可支付月数 {out['months_payable'] or '—'}　参保率（户籍）{out['coverage_registered'] or '—'}%"
-                f"　参保率（常住）{out['coverage_resident'] or '—'}%")
+                f"收入执行率 {fmt.pct(out.income_execution)}　支出执行率 {fmt.pct(out.expense_execution)}<br>"
+                f"可支付月数 {fmt.pct_number(out.months_payable)}　参保率（户籍）{fmt.pct(out.coverage_registered)}"
+                f"　参保率（常住）{fmt.pct(out.coverage_resident)}")
         else:
             self.derived.setText("")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
@@ -17,36 +18,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from yibao_desktop.domain.narrative import wan
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain.result import SEVERITY_LABELS, Finding, FundsYoy, Month
 from yibao_desktop.templates import default_title
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.tabs.common import figure_card
 
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_COLOR = {"error": "#c0392b", "warning": "#b7791f", "info": "#2b6cb0"}
-SEPTEMBER_SCHEDULE = Decimal("75")
+# The in-year warning is a finding like any other (so `check` and the PDF know it too); the
+# overview also shows it in a line of its own above the chart.
+BANNER_CODES = ("schedule_lag",)
 
 
-def progress_warning(result: dict[str, Any]) -> str:
-    """The in-year early warning: cumulative progress behind the schedule at the end of September."""
-    september = result["funds"]["monthly"][8]
-    if september["progress"] is None:
-        return ""
-    if Decimal(september["progress"]) < SEPTEMBER_SCHEDULE:
-        return (f"预警：截至9月底累计支出进度 {september['progress']}%，低于 75% 的序时进度，"
-                f"请加快资金支付。")
-    return ""
-
-
-def yoy_text(yoy: dict[str, Any] | None) -> str:
+def yoy_text(yoy: FundsYoy | None) -> str:
     """同比 of the funds, when the report was started from last year's file."""
-    if not yoy:
+    if yoy is None:
         return ""
-    change = yoy["progress_change"]
-    sign = "" if change is None or change.startswith("-") else "+"
-    return (f"同比：上年（{yoy['last_year']}年）可用资金 {wan(yoy['last_available'])} 万元、支出 {wan(yoy['last_paid'])} 万元、"
-            f"进度 {yoy['last_progress'] or '—'}%；本年支出 {wan(yoy['paid'])} 万元、进度 {yoy['progress'] or '—'}%"
-            f"（{sign}{change or '—'} 个百分点）")
+    return (f"同比：上年（{yoy.last_year}年）可用资金 {fmt.wan(yoy.last_available)} 万元、支出 {fmt.wan(yoy.last_paid)} 万元、"
+            f"进度 {fmt.pct(yoy.last_progress)}；本年支出 {fmt.wan(yoy.paid)} 万元、进度 {fmt.pct(yoy.progress)}"
+            f"（{fmt.points(yoy.progress_change)} 个百分点）")
 
 
 class ProgressChart(QWidget):
@@ -54,10 +44,10 @@ class ProgressChart(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.monthly: list[dict[str, Any]] = []
+        self.monthly: Sequence[Month] = ()
         self.setMinimumHeight(240)
 
-    def set_monthly(self, monthly: list[dict[str, Any]]) -> None:
+    def set_monthly(self, monthly: Sequence[Month]) -> None:
         self.monthly = monthly
         self.update()
 
@@ -71,8 +61,9 @@ class ProgressChart(QWidget):
         painter.setFont(font)
         painter.setPen(QColor("#333333"))
         painter.drawText(QRectF(0, 4, self.width(), 22), Qt.AlignmentFlag.AlignCenter, "月度累计支出进度与序时进度")
-        top = max((Decimal(m["progress"]) for m in self.monthly if m["progress"] is not None), default=Decimal(100))
-        y_max = max(Decimal(100), top)
+        top = max((m.progress for m in self.monthly if m.progress is not None), default=Decimal(100))
+        step = fmt.axis_step(float(max(Decimal(100), top)))
+        y_max = Decimal(str(step)) * math.ceil(max(Decimal(100), top) / Decimal(str(step)))
 
         def point(month: int, value: Decimal) -> QPointF:
             x = rect.left() + rect.width() * (month - 0.5) / 12
@@ -80,7 +71,8 @@ class ProgressChart(QWidget):
             return QPointF(x, y)
 
         grid = QPen(QColor("#e3e7ee"))
-        for pct in range(0, int(y_max) + 1, 25):
+        for k in range(int(y_max / Decimal(str(step))) + 1):
+            pct = int(k * step)
             y = rect.bottom() - rect.height() * pct / float(y_max)
             painter.setPen(grid)
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
@@ -95,9 +87,9 @@ class ProgressChart(QWidget):
         schedule = QPainterPath()
         actual = QPainterPath()
         for m in self.monthly:
-            p_s = point(m["month"], Decimal(m["schedule"]))
-            p_a = point(m["month"], Decimal(m["progress"] or 0))
-            if m["month"] == 1:
+            p_s = point(m.month, m.schedule)
+            p_a = point(m.month, m.progress or Decimal(0))
+            if m.month == 1:
                 schedule.moveTo(p_s)
                 actual.moveTo(p_a)
             else:
@@ -110,7 +102,7 @@ class ProgressChart(QWidget):
         painter.drawPath(actual)
         painter.setBrush(QColor("#2b6cb0"))
         for m in self.monthly:
-            painter.drawEllipse(point(m["month"], Decimal(m["progress"] or 0)), 3, 3)
+            painter.drawEllipse(point(m.month, m.progress or Decimal(0)), 3, 3)
         # legend
         lx, ly = rect.left() + 10, rect.top() + 6
         painter.setPen(QPen(QColor("#2b6cb0"), 2.5))
@@ -162,39 +154,40 @@ class OverviewTab(QWidget):
         right.addWidget(self.findings, 1)
         body.addLayout(right, 2)
         layout.addLayout(body, 1)
-        self._shown_findings: list[dict[str, str]] | None = None
+        self._shown_findings: tuple[Finding, ...] | None = None
         rdoc.changed.connect(self._on_document_changed)
         self._on_document_changed()
 
     def _on_document_changed(self) -> None:
-        result, funds = self.rdoc.result, self.rdoc.result["funds"]
+        result, funds = self.rdoc.result, self.rdoc.result.funds
         self.title.setText(default_title(self.rdoc.report.meta))
-        self.values["available"].setText(wan(funds["available"]))
-        self.values["paid"].setText(wan(funds["paid"]))
-        self.values["progress"].setText(f"{funds['progress']}%" if funds["progress"] else "—")
-        self.values["balance"].setText(wan(funds["balance"]))
-        self.values["total"].setText(result["total_score"])
-        self.values["grade"].setText(result["grade"])
-        self.yoy.setText(yoy_text(result["funds_yoy"]))
+        self.values["available"].setText(fmt.wan(funds.available))
+        self.values["paid"].setText(fmt.wan(funds.paid))
+        self.values["progress"].setText(fmt.pct(funds.progress))
+        self.values["balance"].setText(fmt.wan(funds.balance))
+        self.values["total"].setText(fmt.score(result.total_score))
+        self.values["grade"].setText(result.grade)
+        self.yoy.setText(yoy_text(result.funds_yoy))
         self.yoy.setVisible(bool(self.yoy.text()))
-        self.warning.setText(progress_warning(result))
-        self.warning.setVisible(bool(self.warning.text()))
-        if funds["monthly"] is not self.chart.monthly:
-            self.chart.set_monthly(funds["monthly"])
-        findings = result["findings"]
+        banner = next((f for f in result.findings if f.code in BANNER_CODES), None)
+        self.warning.setText(f"预警：{banner.message}，请加快资金支付。" if banner else "")
+        self.warning.setVisible(banner is not None)
+        if funds.monthly is not self.chart.monthly:
+            self.chart.set_monthly(funds.monthly)
+        findings = result.findings
         if findings == self._shown_findings:
             return  # the list is long on big reports; rebuild it only when it changed
         self._shown_findings = findings
-        counts = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITY}
+        counts = result.severity_counts()
         self.findings_title.setText(
             f"<b>检查发现的问题</b>　错误 {counts['error']}　警告 {counts['warning']}　提示 {counts['info']}"
             f"　<span style='color:#5a6472'>（单击跳转到对应单元格）</span>")
         self.findings.clear()
         for f in findings:
-            item = QListWidgetItem(f"【{SEVERITY[f['severity']]}】{f['message']}")
-            item.setForeground(QColor(SEVERITY_COLOR[f["severity"]]))
-            item.setData(Qt.ItemDataRole.UserRole, f["where"])
-            item.setToolTip(f"{f['code']} · {f['where']}")
+            item = QListWidgetItem(f"【{SEVERITY_LABELS[f.severity]}】{f.message}")
+            item.setForeground(QColor(SEVERITY_COLOR[f.severity]))
+            item.setData(Qt.ItemDataRole.UserRole, str(f.where))
+            item.setToolTip(f"{f.code} · {f.where}")
             self.findings.addItem(item)
         if not findings:
             self.findings.addItem("未发现问题。")

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.narrative import counts_sentence
 from yibao_desktop.ui import errors
@@ -26,6 +28,16 @@ from yibao_desktop.ui.views import SheetView
 REVERSE_RULES = [("linear", "线性扣分：分值 ×（1 −（实际 − 目标）÷ 目标），2倍目标及以上得 0 分"),
                  ("ratio", "比例计分：分值 × 目标 ÷ 实际")]
 OVERRIDE_COLUMNS = ("三级指标", "评级", "定性区间", "得分", "人工得分", "调整理由")
+
+
+def cap_text() -> str:
+    """'执行率<50% ≤59，50%–60% ≤69，…' from the rule itself."""
+    parts, lower = [], None
+    for bound, limit in rules.EXECUTION_CAPS:
+        span = f"<{bound}%" if lower is None else f"{lower}%–{bound}%"
+        parts.append(f"{span} ≤{limit}")
+        lower = bound
+    return "，".join(parts)
 
 
 class ScoringTab(QWidget):
@@ -52,15 +64,16 @@ class ScoringTab(QWidget):
             self.reverse.addItem(label, key)
         self.reverse.currentIndexChanged.connect(self._on_reverse_changed)
         form.addRow("反向指标（≤、<）", self.reverse)
-        self.penalty = QCheckBox("实际值达到目标值 130% 及以上时扣 2 分（目标设置偏低）")
+        self.penalty = QCheckBox(f"实际值达到目标值 {rules.OVERACHIEVE_RATIO * 100:.0f}% 及以上时扣 "
+                                 f"{rules.OVERACHIEVE_PENALTY} 分（目标设置偏低）")
         self.penalty.toggled.connect(lambda on: self._set("overachieve_penalty", on, "超额完成扣分"))
         form.addRow("超额完成", self.penalty)
-        self.cap = QCheckBox("按预算执行率封顶总分（70%–80% ≤89，60%–70% ≤79，<60% ≤69，<50% ≤59）")
+        self.cap = QCheckBox(f"按预算执行率封顶总分（{cap_text()}）")
         self.cap.toggled.connect(lambda on: self._set("execution_cap", on, "执行率封顶"))
         form.addRow("执行率封顶", self.cap)
         labels_row = QHBoxLayout()
         self.labels: list[QLineEdit] = []
-        for bound in ("≥90", "80–90", "60–80", "<60"):
+        for _label, bound in rules.grade_bounds_text(rdoc.report.scoring.grade_labels):
             edit = QLineEdit()
             edit.setMaximumWidth(60)
             edit.editingFinished.connect(self._on_labels_edited)
@@ -116,5 +129,5 @@ class ScoringTab(QWidget):
             if not edit.hasFocus():
                 edit.setText(label)
         result = self.rdoc.result
-        self.counts.setText(f"{counts_sentence(result['counts'])}。<br>自评总分 <b>{result['total_score']}</b> 分，"
-                            f"等级 <b>{result['grade']}</b>。")
+        self.counts.setText(f"{counts_sentence(result.counts)}。<br>自评总分 <b>{fmt.score(result.total_score)}</b> 分，"
+                            f"等级 <b>{result.grade}</b>。")

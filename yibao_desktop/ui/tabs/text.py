@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from yibao_desktop.domain.edits import SetField
-from yibao_desktop.domain.narrative import FIELDS, draft_section, render, unknown_fields
+from yibao_desktop.domain.narrative import FIELDS, draft_section, render, render_field, unknown_fields
 from yibao_desktop.ui.document import ReportDocument
 
 SAVE_DELAY_MS = 600
@@ -45,8 +45,9 @@ class TextTab(QWidget):
         bar.addWidget(self.heading, 1)
         self.fields = QComboBox()
         self.fields.addItem("插入实时字段…", None)
-        for name, (description, _getter) in FIELDS.items():
-            self.fields.addItem(f"{description}　{{{name}}}", name)
+        for name in FIELDS:
+            self.fields.addItem("", name)
+        self._refresh_fields()
         self.fields.activated.connect(self._on_fields_activated)
         bar.addWidget(self.fields)
         self.draft = QPushButton("生成草稿")
@@ -77,7 +78,17 @@ class TextTab(QWidget):
 
     # -- document -> widgets ---------------------------------------------------------------------
 
+    def _refresh_fields(self) -> None:
+        """The field list says how each field renders now (支出进度 → 80.84%)."""
+        for i in range(1, self.fields.count()):
+            name = self.fields.itemData(i)
+            description = FIELDS[name][0]
+            text = f"{description}　{{{name}}} → {render_field(name, self.rdoc.report, self.rdoc.result)}"
+            if self.fields.itemText(i) != text:
+                self.fields.setItemText(i, text)
+
     def _on_document_changed(self) -> None:
+        self._refresh_fields()
         narrative = self.rdoc.report.narrative
         labels = [s.heading or s.key for s in narrative]
         if [self.sections.item(i).text() for i in range(self.sections.count())] != labels:

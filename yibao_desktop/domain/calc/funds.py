@@ -1,0 +1,328 @@
+"""Funds: totals per pool and level, progress, breakdowns, the ≥10万 list, monthly progress.
+
+Speed: expenditure lines are aggregated in content-defined blocks, each cached on the identity of
+its frozen line objects, so an edit to one line re-aggregates one block and re-merges the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterator
+
+from yibao_desktop.domain import rules
+from yibao_desktop.domain.money import ZERO, fmt_money, fmt_pct, percent, shares
+from yibao_desktop.domain.report import LEVELS, Expenditure, Income, Previous, pool_of_kind
+from yibao_desktop.domain.result import (
+    Finding,
+    Funds,
+    FundsYoy,
+    LargeProject,
+    LevelFunds,
+    Location,
+    Month,
+    Share,
+    SourceFunds,
+)
+
+POOL_CARRIED, POOL_ALLOCATED = "上年结转", "当年下达"
+
+
+def yuan(value: Decimal) -> str:
+    """An amount as finding messages quote it: '600000.00 元'."""
+    return f"{fmt_money(value)} 元"
+
+
+def _breakdown(amounts: dict[str, Decimal], projects: dict[str, dict[Any, None]]) -> tuple[Share, ...]:
+    names = list(amounts)
+    values = [amounts[n] for n in names]
+    return tuple(Share(n, len(projects[n]), a, s) for n, a, s in zip(names, values, shares(values)))
+
+
+def _attribute_by_level(incomes: tuple[Income, ...], paid_by_pool: dict[str, Decimal]) -> tuple[LevelFunds, ...]:
+    """Income, paid and balance per level. Expenditure lines name a pool, not a level, so the paid
+    amount of each pool is attributed to the levels pro rata to their income in that pool,
+    in whole 分 by the largest-remainder method."""
+    income = {(lvl, pool): ZERO for lvl in LEVELS for pool in paid_by_pool}
+    for line in incomes:
+        key = (line.level, pool_of_kind(line.kind))
+        income[key] = income.get(key, ZERO) + line.amount
+    paid = {key: ZERO for key in income}
+    for pool, pool_paid in paid_by_pool.items():
+        keys = [k for k in income if k[1] == pool and income[k] != ZERO]
+        if not keys:
+            continue
+        pool_income = sum((income[k] for k in keys), ZERO)
+        cents = int(pool_paid * 100)
+        exact = [Decimal(cents) * income[k] / pool_income for k in keys]
+        base = [int(e) for e in exact]
+        order = sorted(range(len(keys)), key=lambda i: (-(exact[i] - base[i]), i))
+        for i in order[: cents - sum(base)]:
+            base[i] += 1
+        for k, c in zip(keys, base):
+            paid[k] = Decimal(c) / 100
+    out = []
+    for lvl in LEVELS:
+        amount = sum((v for (l, _), v in income.items() if l == lvl), ZERO)
+        if amount == ZERO:
+            continue
+        lvl_paid = sum((v for (l, _), v in paid.items() if l == lvl), ZERO)
+        out.append(LevelFunds(lvl, amount, lvl_paid, amount - lvl_paid, percent(lvl_paid, amount)))
+    return tuple(out)
+
+
+def _by_source(by_level: tuple[LevelFunds, ...]) -> tuple[SourceFunds, ...]:
+    levels = {b.level: b for b in by_level}
+    out = []
+    for name, members in rules.SOURCES:
+        present = [levels[m] for m in members if m in levels]
+        amount = sum((b.amount for b in present), ZERO)
+        paid = sum((b.paid for b in present), ZERO)
+        out.append(SourceFunds(name, tuple(b.level for b in present), amount, paid, percent(paid, amount)))
+    return tuple(out)
+
+
+@dataclass
+class _Partial:
+    """Aggregates of one block of expenditure lines (findings carry block-local indices)."""
+
+    paid_carried: Decimal
+    paid_allocated: Decimal
+    directions: dict[str, Decimal]
+    direction_projects: dict[str, dict[Any, None]]
+    econ: dict[str, Decimal]
+    econ_projects: dict[str, dict[Any, None]]
+    projects: dict[Any, Decimal]
+    months: list[Decimal]
+    findings: list[tuple[int, str, str, str, str]]  # (local index, code, severity, field, message)
+
+
+def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
+    carried = allocated = ZERO
+    directions: dict[str, Decimal] = {}
+    direction_projects: dict[str, dict[Any, None]] = {}
+    econ: dict[str, Decimal] = {}
+    econ_projects: dict[str, dict[Any, None]] = {}
+    projects: dict[Any, Decimal] = {}
+    months = [ZERO] * 13
+    findings: list[tuple[int, str, str, str, str]] = []
+    for j, ex in enumerate(block):
+        paid = ex.paid
+        if ex.pool == POOL_CARRIED:
+            carried += paid
+        else:
+            allocated += paid
+        # An unnamed line is a project of its own; its key must not depend on its position.
+        key: Any = ex.project or (rules.UNNAMED, id(ex))
+        name = ex.project or rules.UNNAMED
+        d = ex.direction or "未分类"
+        if d in directions:
+            directions[d] += paid
+            direction_projects[d][key] = None
+        else:
+            directions[d] = paid
+            direction_projects[d] = {key: None}
+        e = ex.econ_class or "未分类"
+        if e in econ:
+            econ[e] += paid
+            econ_projects[e][key] = None
+        else:
+            econ[e] = paid
+            econ_projects[e] = {key: None}
+        projects[key] = projects[key] + paid if key in projects else paid
+        day = ex.paid_on
+        if day is None:
+            if paid:
+                findings.append((j, "paid_date_missing", "warning", "paid_on",
+                                 f"支出「{name}」已支付 {yuan(paid)}，但未填支付日期，无法计入月度进度"))
+        elif day.year != year:
+            findings.append((j, "date_outside_year", "warning", "paid_on",
+                             f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
+        else:
+            months[day.month] += paid
+        budget = ex.budget
+        if budget is not None and paid > budget:
+            findings.append((j, "paid_over_budget", "warning", "paid",
+                             f"支出「{name}」支付金额 {yuan(paid)} 超过其预算 {yuan(budget)}"))
+    return _Partial(carried, allocated, directions, direction_projects, econ, econ_projects, projects,
+                    months, findings)
+
+
+# Blocks end after a line whose object identity satisfies (id >> 4) % BLOCK_SPLIT == 0
+# (content-defined: inserting or deleting a line disturbs one block only; BLOCK_SPLIT is prime so
+# that objects allocated at a regular stride still spread), or after BLOCK_MAX lines.
+BLOCK_SPLIT = 61
+BLOCK_MAX = 256
+_block_cache: dict[tuple[int, int, int, int], tuple[tuple[Expenditure, ...], _Partial]] = {}
+
+
+def _blocks(expenditures: tuple[Expenditure, ...]) -> Iterator[tuple[int, tuple[Expenditure, ...]]]:
+    n = len(expenditures)
+    cuts = [i + 1 for i, v in enumerate(map(id, expenditures)) if (v >> 4) % BLOCK_SPLIT == 0]
+    if not cuts or cuts[-1] != n:
+        cuts.append(n)
+    start = 0
+    for end in cuts:
+        while end - start > BLOCK_MAX:
+            yield start, expenditures[start: start + BLOCK_MAX]
+            start += BLOCK_MAX
+        if end > start:
+            yield start, expenditures[start:end]
+        start = end
+
+
+def _partials(year: int, expenditures: tuple[Expenditure, ...]) -> list[tuple[int, _Partial]]:
+    global _block_cache
+    fresh: dict[tuple[int, int, int, int], tuple[tuple[Expenditure, ...], _Partial]] = {}
+    out = []
+    for start, block in _blocks(expenditures):
+        key = (year, id(block[0]), id(block[-1]), len(block))
+        hit = _block_cache.get(key)
+        # Tuple equality short-cuts on identical elements, so this check is cheap.
+        if hit is not None and hit[0] == block:
+            partial = hit[1]
+        else:
+            partial = _block_partial(year, block)
+        fresh[key] = (block, partial)
+        out.append((start, partial))
+    _block_cache = fresh
+    return out
+
+
+def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditure, ...]
+           ) -> tuple[Funds, list[Finding]]:
+    findings: list[Finding] = []
+    carried = allocated = ZERO
+    for i, inc in enumerate(incomes):
+        if pool_of_kind(inc.kind) == POOL_CARRIED:
+            carried += inc.amount
+        else:
+            allocated += inc.amount
+            if inc.date is not None and inc.date.year != year:
+                findings.append(Finding(
+                    "date_outside_year", "warning", Location("incomes", i, "date"),
+                    f"第 {i + 1} 笔资金来源（{inc.kind}）下达日期 {inc.date.isoformat()} 不在报告年度 {year} 年内"))
+    available = carried + allocated
+
+    paid_pool = {POOL_CARRIED: ZERO, POOL_ALLOCATED: ZERO}
+    directions: dict[str, Decimal] = {}
+    direction_projects: dict[str, dict[Any, None]] = {}
+    econ: dict[str, Decimal] = {}
+    econ_projects: dict[str, dict[Any, None]] = {}
+    projects: dict[Any, Decimal] = {}
+    month_paid = [ZERO] * 13
+    for start, part in _partials(year, expenditures):
+        paid_pool[POOL_CARRIED] += part.paid_carried
+        paid_pool[POOL_ALLOCATED] += part.paid_allocated
+        for amounts, members, p_amounts, p_members in (
+                (directions, direction_projects, part.directions, part.direction_projects),
+                (econ, econ_projects, part.econ, part.econ_projects)):
+            for name, amount in p_amounts.items():
+                if name in amounts:
+                    amounts[name] += amount
+                    members[name].update(p_members[name])
+                else:
+                    amounts[name] = amount
+                    members[name] = dict(p_members[name])
+        for name, amount in part.projects.items():
+            projects[name] = projects[name] + amount if name in projects else amount
+        for m in range(1, 13):
+            month_paid[m] += part.months[m]
+        for j, code, severity, fld, message in part.findings:
+            findings.append(Finding(code, severity, Location("expenditures", start + j, fld), message))
+
+    paid_total = paid_pool[POOL_CARRIED] + paid_pool[POOL_ALLOCATED]
+    if paid_total > available:
+        findings.append(Finding(
+            "paid_over_available", "error", Location("funds", None, "paid"),
+            f"支出合计 {yuan(paid_total)} 超过可用资金合计 {yuan(available)}"))
+    for pool, income_amount in ((POOL_CARRIED, carried), (POOL_ALLOCATED, allocated)):
+        if paid_pool[pool] > income_amount:
+            findings.append(Finding(
+                "paid_over_pool", "error",
+                Location("funds", None, "paid_carried" if pool == POOL_CARRIED else "paid_allocated"),
+                f"{pool}资金支出 {yuan(paid_pool[pool])} 超过{pool}资金收入 {yuan(income_amount)}"))
+    progress = percent(paid_total, available)
+    if progress is not None and progress < rules.LOW_PROGRESS_THRESHOLD:
+        findings.append(Finding(
+            "low_progress", "warning", Location("funds", None, "progress"),
+            f"资金支出进度 {fmt_pct(progress)}% 低于 {fmt_pct(rules.LOW_PROGRESS_THRESHOLD)}% 的要求"))
+
+    labels = [label for label, _ in rules.SIZE_BUCKETS]
+    size_amounts = {label: ZERO for label in labels}
+    size_projects: dict[str, dict[Any, None]] = {label: {} for label in labels}
+    small, large_bound = rules.SIZE_BUCKETS[0][1], rules.SIZE_BUCKETS[1][1]
+    assert small is not None and large_bound is not None
+    large_items = []
+    for name, amount in projects.items():
+        label = labels[0] if amount < small else labels[1] if amount < large_bound else labels[2]
+        size_amounts[label] += amount
+        size_projects[label][name] = None
+        if amount >= rules.LARGE_PROJECT:
+            large_items.append((name, amount))
+    large_items.sort(key=lambda item: -item[1])
+    large = tuple(LargeProject(name if isinstance(name, str) else rules.UNNAMED, amount)
+                  for name, amount in large_items)
+
+    monthly = []
+    cumulative = ZERO
+    for m in range(1, 13):
+        cumulative += month_paid[m]
+        monthly.append(Month(m, month_paid[m], cumulative, percent(cumulative, available), rules.schedule(m)))
+    september = monthly[rules.WARNING_MONTH - 1]
+    if september.progress is not None and september.progress < rules.WARNING_SCHEDULE:
+        findings.append(Finding(
+            "schedule_lag", "warning", Location("funds.monthly", rules.WARNING_MONTH - 1, "progress"),
+            f"截至{rules.WARNING_MONTH}月底累计支出进度 {fmt_pct(september.progress)}%，"
+            f"低于 {fmt_pct(rules.WARNING_SCHEDULE)}% 的序时进度（绩效运行监控预警）"))
+
+    by_level = _attribute_by_level(incomes, paid_pool)
+    funds = Funds(
+        available=available, carried=carried, allocated=allocated,
+        paid=paid_total, paid_carried=paid_pool[POOL_CARRIED], paid_allocated=paid_pool[POOL_ALLOCATED],
+        balance=available - paid_total,
+        balance_carried=carried - paid_pool[POOL_CARRIED],
+        balance_allocated=allocated - paid_pool[POOL_ALLOCATED],
+        progress=progress,
+        progress_carried=percent(paid_pool[POOL_CARRIED], carried),
+        progress_allocated=percent(paid_pool[POOL_ALLOCATED], allocated),
+        by_direction=_breakdown(directions, direction_projects),
+        by_size=_breakdown(size_amounts, size_projects),
+        by_econ_class=_breakdown(econ, econ_projects),
+        large_projects=large,
+        by_level=by_level,
+        by_source=_by_source(by_level),
+        monthly=tuple(monthly),
+        project_count=len(projects),
+    )
+    return funds, findings
+
+
+_funds_cache: list[Any] = [None, None]
+
+
+def funds_of(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditure, ...]
+             ) -> tuple[Funds, list[Finding]]:
+    """The funds result, reused while year, incomes and expenditures are the same objects."""
+    cached = _funds_cache[0]
+    if cached is not None and cached[0] == year and cached[1] is incomes and cached[2] is expenditures:
+        return _funds_cache[1]
+    result = _funds(year, incomes, expenditures)
+    _funds_cache[0], _funds_cache[1] = (year, incomes, expenditures), result
+    return result
+
+
+def funds_yoy(previous: Previous | None, paid: Decimal, progress: Decimal | None) -> FundsYoy | None:
+    """Last year's paid and progress against this year's (when started from last year's file)."""
+    if previous is None:
+        return None
+    last_progress = percent(previous.paid, previous.available)
+    change = progress - last_progress if progress is not None and last_progress is not None else None
+    return FundsYoy(previous.year, previous.available, previous.paid, last_progress, paid, progress,
+                    paid - previous.paid, change)
+
+
+def clear_caches() -> None:
+    global _block_cache
+    _funds_cache[0] = _funds_cache[1] = None
+    _block_cache = {}

@@ -1,0 +1,286 @@
+"""The typed result of `compute(report)` (STYLE.md §20): frozen dataclasses with Decimal fields.
+
+Every derived figure lives here once. The screen, the PDF, the Excel forms and the CLI read these
+objects; JSON is made at the edge (`interchange.result_to_json`) and display strings by
+`domain.formatting`. Nobody parses a formatted figure back into a number.
+
+Field annotations name what a Decimal is, and so how the JSON edge writes it:
+`Money` (元, 2 decimals), `Pct` (percent or score, 2 decimals, half-up) and `Num` (a number as
+typed: a weight, a target, an actual value). They are plain aliases of Decimal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterator
+
+Money = Decimal
+Pct = Decimal
+Num = Decimal
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+_PATH_RE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)(?:\[(\d+)\])?(?:\.(.+))?$")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points, as a place in the report: `indicators[3].deviation_reason`,
+    `funds.progress`, `scoring.level1_weights.产出指标`. `str()` gives the JSON path."""
+
+    collection: str
+    index: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        path = self.collection
+        if self.index is not None:
+            path += f"[{self.index}]"
+        if self.field:
+            path += f".{self.field}"
+        return path
+
+    @classmethod
+    def parse(cls, path: str) -> "Location":
+        """The inverse of `str()` for every path compute makes."""
+        m = _PATH_RE.match(path)
+        if not m:
+            return cls(path)
+        collection, index, fld = m.group(1), m.group(2), m.group(3)
+        if index is None and fld is None and "." in collection:
+            collection, fld = collection.split(".", 1)
+        return cls(collection, int(index) if index is not None else None, fld)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str  # one of SEVERITIES
+    where: Location
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+# ------------------------------------------------------------------------------------- funds
+
+
+@dataclass(frozen=True)
+class Share:
+    """One group of a breakdown (by direction, size or economic class)."""
+
+    name: str
+    count: int
+    amount: Money
+    share: Pct
+
+
+@dataclass(frozen=True)
+class LargeProject:
+    project: str
+    paid: Money
+
+
+@dataclass(frozen=True)
+class LevelFunds:
+    level: str
+    amount: Money
+    paid: Money
+    balance: Money
+    progress: Pct | None
+
+
+@dataclass(frozen=True)
+class SourceFunds:
+    """A row of the 2024 transfer form: 中央财政资金 / 地方资金 / 其他资金 and the levels in it."""
+
+    name: str
+    levels: tuple[str, ...]
+    amount: Money
+    paid: Money
+    progress: Pct | None
+
+
+@dataclass(frozen=True)
+class Month:
+    month: int
+    paid: Money
+    cumulative: Money
+    progress: Pct | None
+    schedule: Pct
+
+
+@dataclass(frozen=True)
+class Funds:
+    available: Money
+    carried: Money
+    allocated: Money
+    paid: Money
+    paid_carried: Money
+    paid_allocated: Money
+    balance: Money
+    balance_carried: Money
+    balance_allocated: Money
+    progress: Pct | None
+    progress_carried: Pct | None
+    progress_allocated: Pct | None
+    by_direction: tuple[Share, ...]
+    by_size: tuple[Share, ...]
+    by_econ_class: tuple[Share, ...]
+    large_projects: tuple[LargeProject, ...]
+    by_level: tuple[LevelFunds, ...]
+    by_source: tuple[SourceFunds, ...]
+    monthly: tuple[Month, ...]
+    project_count: int
+
+
+@dataclass(frozen=True)
+class FundsYoy:
+    """Last year's paid and progress against this year's (a report started from last year's file)."""
+
+    last_year: int
+    last_available: Money
+    last_paid: Money
+    last_progress: Pct | None
+    paid: Money
+    progress: Pct | None
+    paid_change: Money
+    progress_change: Pct | None
+
+
+@dataclass(frozen=True)
+class FundOpShare:
+    category: str
+    amount: Money
+    share: Pct
+
+
+@dataclass(frozen=True)
+class FundOperationResult:
+    income_total: Money
+    income_lines_total: Money
+    income_shares: tuple[FundOpShare, ...]
+    income_execution: Pct | None
+    expense_total: Money
+    expense_lines_total: Money
+    expense_shares: tuple[FundOpShare, ...]
+    expense_execution: Pct | None
+    year_balance: Money
+    year_balance_computed: Money
+    closing_balance: Money | None
+    months_payable: Pct | None
+    coverage_registered: Pct | None
+    coverage_resident: Pct | None
+
+
+# -------------------------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True)
+class Explain:
+    """The formulas behind an indicator's figures, in Chinese (tooltips, help)."""
+
+    actual: str = ""
+    completion: str = ""
+    score: str = ""
+
+
+@dataclass(frozen=True)
+class Yoy:
+    baseline: Num
+    actual: Num
+    change: Pct
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    name: str
+    level1: str
+    level2: str
+    nature: str | None
+    target: Num | None
+    unit: str
+    target_text: str
+    weight: Num
+    qualitative: bool
+    actual: Num | None
+    completion: Pct | None
+    met: bool
+    computed_score: Pct
+    score: Pct
+    overridden: bool
+    overachieved: bool
+    band: tuple[Pct, Pct] | None
+    grade: str | None
+    needs_reason: bool
+    reason_missing: bool
+    baseline: Num | None
+    explain: Explain
+    yoy: Yoy | None
+
+
+@dataclass(frozen=True)
+class Level1Score:
+    name: str
+    weight: Num | None  # None: a level-1 name used by indicators but absent from the weights
+    score: Pct
+    indicator_weight: Num
+
+
+@dataclass(frozen=True)
+class BudgetExecution:
+    rate: Pct | None
+    weight: Num
+    score: Pct
+
+
+@dataclass(frozen=True)
+class Counts:
+    level1: int
+    level2: int
+    level3: int
+    quantitative: int
+    qualitative: int
+
+
+# ------------------------------------------------------------------------------------ result
+
+
+@dataclass(frozen=True)
+class Result:
+    funds: Funds
+    funds_yoy: FundsYoy | None
+    fund_operation: FundOperationResult | None
+    indicators: tuple[IndicatorResult, ...]
+    level1: tuple[Level1Score, ...]
+    budget_execution: BudgetExecution
+    total_score: Pct
+    total_before_cap: Pct
+    cap: Pct | None
+    grade: str
+    counts: Counts
+    findings: tuple[Finding, ...]
+    # Not part of INTERCHANGE.md's JSON (derivable there): the weights' sum, for the forms.
+    total_weight: Num = field(default=Decimal(0), metadata={"json": False})
+
+    def by_severity(self, severity: str) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return self.by_severity("error")
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for f in self.findings:
+            counts[f.severity] += 1
+        return counts
+
+    @property
+    def unmet(self) -> Iterator[IndicatorResult]:
+        return (i for i in self.indicators if not i.met)

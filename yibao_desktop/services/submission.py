@@ -1,0 +1,67 @@
+"""The submission package (报送包) on a USB stick, and its verification at the receiving end.
+
+`make_package` assembles what the package holds (the signed final PDF, the official forms as
+xlsx, a consistent copy of the .yibao file) from one compute result, then hands the bytes to
+`exchange.submission.write_package`, which writes them safely (manifest last, after read-back).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Callable, Sequence
+
+from yibao_desktop.domain import rules
+from yibao_desktop.domain.calc import compute
+from yibao_desktop.domain.report import Report
+from yibao_desktop.exchange import signing
+from yibao_desktop.exchange.signing import Credentials
+from yibao_desktop.exchange.submission import (
+    Check,
+    PackageResult,
+    Writer,
+    format_checks,
+    manifest_meta,
+    package_name,
+    write_package,
+)
+from yibao_desktop.services import keystore
+from yibao_desktop.services.export import official_forms, pdf_bytes
+
+__all__ = ["make_package", "verify_package", "format_checks", "package_name", "Check", "PackageResult"]
+
+Progress = Callable[[int, str], None]
+
+
+def make_package(report: Report, snapshot: bytes, dest_dir: str | os.PathLike[str], creds: Credentials,
+                 seal: bytes | None = None, *, writer: Writer | None = None,
+                 progress: Progress | None = None) -> PackageResult:
+    """Write the package of `report` into `dest_dir`; `snapshot` is the .yibao file's bytes
+    (`Document.snapshot()`, taken where the document lives). Refused before any work while
+    errors remain: a package always holds a final, signed report."""
+    from yibao_desktop.exchange.excel.write import forms_workbook
+
+    def step(pct: int, message: str) -> None:
+        if progress is not None:
+            progress(pct, message)
+
+    result = compute(report)
+    rules.refuse_final_if_errors(result)
+    signing.check_usable(creds)
+    pdf, _pages = pdf_bytes(report, "signed", creds=creds, seal=seal, result=result,
+                            progress=lambda p, m: step(p * 70 // 100, m))
+    step(70, "正在生成自评表（Excel）")
+    xlsx = io.BytesIO()
+    forms_workbook(official_forms(report, result)).save(xlsx)
+    base = package_name(report)
+    files = [("report_pdf", f"{base}.pdf", pdf), ("forms_xlsx", f"{base}_自评表.xlsx", xlsx.getvalue()),
+             ("document", f"{base}.yibao", snapshot)]
+    return write_package(dest_dir, base, files, manifest_meta(report, result, creds.info), writer=writer,
+                         progress=progress)
+
+
+def verify_package(folder: str | os.PathLike[str], extra_trust: Sequence[str | os.PathLike[str]] = ()) -> list[Check]:
+    """Every check of a received package, under the one trust policy (keystore)."""
+    from yibao_desktop.exchange.submission import verify_package as verify
+
+    return verify(folder, keystore.trusted_certificates(extra_trust))
