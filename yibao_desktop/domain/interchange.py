@@ -365,8 +365,11 @@ def _json_value(value: Any, kind: str) -> Any:
 
 @lru_cache(maxsize=None)
 def _plan(cls: type) -> tuple[tuple[str, str], ...]:
-    """(field name, annotation base) of a result dataclass, in declaration order."""
-    return tuple((f.name, str(f.type).split(" | ")[0]) for f in fields(cls) if f.metadata.get("json", True))
+    """(field name, annotation base) of a result dataclass, in declaration order, or in the order
+    of its JSON_FIELDS (which may name properties)."""
+    kinds = {f.name: str(f.type).split(" | ")[0] for f in fields(cls) if f.metadata.get("json", True)}
+    names = getattr(cls, "JSON_FIELDS", None) or tuple(kinds)
+    return tuple((name, kinds.get(name, "")) for name in names)
 
 
 def _json_object(obj: Any) -> dict[str, Any]:

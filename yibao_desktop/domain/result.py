@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator
+from typing import Any, ClassVar, Iterator
 
 Money = Decimal
 Pct = Decimal
@@ -220,8 +220,27 @@ class IndicatorResult:
     needs_reason: bool
     reason_missing: bool
     baseline: Num | None
-    explain: Explain
     yoy: Yoy | None
+    # The explanation is written when first read (tooltips, help, the JSON edge), not by every
+    # compute: `source` is what it is derived from, `explained` a ready one.
+    source: tuple[Any, Any] | None = field(default=None, compare=False, repr=False, metadata={"json": False})
+    explained: Explain | None = field(default=None, compare=False, repr=False, metadata={"json": False})
+
+    # The JSON keys in INTERCHANGE.md's order (explain is a property).
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "level1", "level2", "nature", "target", "unit", "target_text", "weight", "qualitative", "actual",
+        "completion", "met", "computed_score", "score", "overridden", "overachieved", "band", "grade",
+        "needs_reason", "reason_missing", "baseline", "explain", "yoy")
+
+    @property
+    def explain(self) -> Explain:
+        if self.explained is not None:
+            return self.explained
+        if self.source is None:
+            return Explain()
+        from yibao_desktop.domain.calc.indicators import explain_indicator
+
+        return explain_indicator(*self.source)
 
 
 @dataclass(frozen=True)

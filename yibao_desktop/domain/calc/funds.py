@@ -106,6 +106,7 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
     projects: dict[Any, Decimal] = {}
     months = [ZERO] * 13
     findings: list[tuple[int, str, str, str, str]] = []
+    get_direction, get_econ, get_project = directions.get, econ.get, projects.get
     for j, ex in enumerate(block):
         paid = ex.paid
         if ex.pool == POOL_CARRIED:
@@ -114,36 +115,40 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
             allocated += paid
         # An unnamed line is a project of its own; its key must not depend on its position.
         key: Any = ex.project or (rules.UNNAMED, id(ex))
-        name = ex.project or rules.UNNAMED
         d = ex.direction or "未分类"
-        if d in directions:
-            directions[d] += paid
-            direction_projects[d][key] = None
-        else:
+        total = get_direction(d)
+        if total is None:
             directions[d] = paid
             direction_projects[d] = {key: None}
-        e = ex.econ_class or "未分类"
-        if e in econ:
-            econ[e] += paid
-            econ_projects[e][key] = None
         else:
+            directions[d] = total + paid
+            direction_projects[d][key] = None
+        e = ex.econ_class or "未分类"
+        total = get_econ(e)
+        if total is None:
             econ[e] = paid
             econ_projects[e] = {key: None}
-        projects[key] = projects[key] + paid if key in projects else paid
-        day = ex.paid_on
-        if day is None:
-            if paid:
-                findings.append((j, "paid_date_missing", "warning", "paid_on",
-                                 f"支出「{name}」已支付 {yuan(paid)}，但未填支付日期，无法计入月度进度"))
-        elif day.year != year:
-            findings.append((j, "date_outside_year", "warning", "paid_on",
-                             f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
         else:
+            econ[e] = total + paid
+            econ_projects[e][key] = None
+        total = get_project(key)
+        projects[key] = paid if total is None else total + paid
+        day = ex.paid_on
+        if day is not None and day.year == year:
             months[day.month] += paid
+        else:
+            name = ex.project or rules.UNNAMED
+            if day is None:
+                if paid:
+                    findings.append((j, "paid_date_missing", "warning", "paid_on",
+                                     f"支出「{name}」已支付 {yuan(paid)}，但未填支付日期，无法计入月度进度"))
+            else:
+                findings.append((j, "date_outside_year", "warning", "paid_on",
+                                 f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
         budget = ex.budget
         if budget is not None and paid > budget:
             findings.append((j, "paid_over_budget", "warning", "paid",
-                             f"支出「{name}」支付金额 {yuan(paid)} 超过其预算 {yuan(budget)}"))
+                             f"支出「{ex.project or rules.UNNAMED}」支付金额 {yuan(paid)} 超过其预算 {yuan(budget)}"))
     return _Partial(carried, allocated, directions, direction_projects, econ, econ_projects, projects,
                     months, findings)
 

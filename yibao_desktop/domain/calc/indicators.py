@@ -22,18 +22,24 @@ def _n(value: Decimal | None) -> str:
     return "—" if value is None else fmt_num(value) or ""
 
 
-def _actual_of(ind: Indicator) -> tuple[Decimal | None, str, str | None]:
-    """(actual rounded to at most 2 decimals, explanation, problem code)."""
+_PLACES = (Decimal(1), Decimal("0.1"), Decimal("0.01"))
+
+
+def _actual_of(ind: Indicator, texts: bool) -> tuple[Decimal | None, str, str | None]:
+    """(actual rounded to at most 2 decimals, explanation when `texts`, problem code)."""
     if ind.actual is not None:
         # Keep the typed precision (523 人次 stays "523"), never more than 2 decimals.
-        places = min(2, max(0, -int(ind.actual.as_tuple().exponent)))
-        value = ind.actual.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING)
-        return value, f"实际完成值 = {_n(ind.actual)}{ind.unit}（填报）", None
+        exponent = ind.actual.as_tuple().exponent
+        places = min(2, max(0, -exponent)) if isinstance(exponent, int) else 2
+        value = ind.actual.quantize(_PLACES[places], rounding=ROUNDING)
+        return value, f"实际完成值 = {_n(ind.actual)}{ind.unit}（填报）" if texts else "", None
     if ind.numerator is not None and ind.denominator is not None:
         if ind.denominator == ZERO:
             return None, "分母为 0，无法计算实际完成值", "zero_denominator"
         factor = HUNDRED if ind.unit == "%" else Decimal(1)
         value = q2(ind.numerator * factor / ind.denominator)
+        if not texts:
+            return value, "", None
         times = " × 100" if factor == HUNDRED else ""
         return value, (f"实际完成值 = {_n(ind.numerator)} ÷ {_n(ind.denominator)}{times} = "
                        f"{fmt_pct(value)}{ind.unit}"), None
@@ -53,9 +59,12 @@ class _Quantitative:
 
 
 def _quantitative(nature: str, target: Decimal, actual: Decimal, weight: Decimal, unit: str,
-                  scoring: Scoring) -> _Quantitative:
-    """Score a quantitative row under DOMAIN.md §4 (decisions in docs/architecture.md)."""
+                  scoring: Scoring, texts: bool) -> _Quantitative:
+    """Score a quantitative row under DOMAIN.md §4 (decisions in docs/architecture.md). The
+    explanations are written only when `texts` (they are asked for lazily, for tooltips)."""
     a = max(actual, ZERO)
+    if not texts:
+        return _quantitative_figures(nature, target, a, weight, scoring)
     w, t = _n(weight), _n(target)
     neg = "（负值按 0 计）" if actual < ZERO else ""
     if target == ZERO:
@@ -116,9 +125,52 @@ def _quantitative(nature: str, target: Decimal, actual: Decimal, weight: Decimal
     return _Quantitative(q2(score), met, completion, explain_completion, why, overachieved)
 
 
+def _quantitative_figures(nature: str, target: Decimal, a: Decimal, weight: Decimal,
+                          scoring: Scoring) -> _Quantitative:
+    """The figures of `_quantitative` without its explanations (the cold compute's path)."""
+    if target == ZERO:
+        met = a > ZERO if nature == ">" else (True if nature == "≥" else a <= ZERO)
+        return _Quantitative(q2(weight if met else ZERO), met, HUNDRED if met else ZERO, "", "")
+    if nature in REVERSE_NATURES:
+        met = a <= target if nature == "≤" else a < target
+        if scoring.reverse_rule == "ratio":
+            completion = HUNDRED if a == ZERO else q2(target * HUNDRED / a)
+            raw = weight * target / a if a != ZERO else weight
+        else:
+            completion = q2(max(ZERO, (2 * target - a) * HUNDRED / target))
+            raw = weight * max(ZERO, 1 - (a - target) / target)
+        if met:
+            completion = max(completion, HUNDRED) if scoring.reverse_rule == "ratio" else HUNDRED
+            return _Quantitative(q2(weight), True, completion, "", "")
+        return _Quantitative(q2(min(weight, raw)), False, completion, "", "")
+    completion = q2(a * HUNDRED / target)
+    if nature == "=":
+        met = a == target
+        score = weight if met else (q2(weight * a / target) if a < target else q2(weight * target / a))
+    else:
+        met = a >= target if nature == "≥" else a > target
+        score = weight if met else q2(min(weight, weight * a / target))
+    overachieved = False
+    if met and scoring.overachieve_penalty and nature in ("≥", ">") and a >= rules.OVERACHIEVE_RATIO * target:
+        overachieved = True
+        score = max(ZERO, weight - rules.OVERACHIEVE_PENALTY)
+    return _Quantitative(q2(score), met, completion, "", "", overachieved)
+
+
 @lru_cache(maxsize=8192)
 def score_indicator(ind: Indicator, scoring: Scoring) -> tuple[IndicatorResult, tuple[Problem, ...]]:
-    """Score one row: its result and its problems (field names relative to the row)."""
+    """Score one row: its result and its problems (field names relative to the row). The
+    explanation is made when first read (`IndicatorResult.explain`)."""
+    return _score(ind, scoring, False)
+
+
+@lru_cache(maxsize=8192)
+def explain_indicator(ind: Indicator, scoring: Scoring) -> Explain:
+    """The formulas behind one row's figures, in Chinese."""
+    return _score(ind, scoring, True)[0].explain
+
+
+def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResult, tuple[Problem, ...]]:
     problems: list[Problem] = []
     label = f"三级指标「{ind.name or '（未命名）'}」"
     weight = ind.weight
@@ -176,7 +228,7 @@ def score_indicator(ind: Indicator, scoring: Scoring) -> tuple[IndicatorResult, 
                          f"{label}目标值 {_n(target)} 为负数，无法计分"))
         explain_score = "目标值为负数，无法计分"
     else:
-        actual, explain_actual, problem = _actual_of(ind)
+        actual, explain_actual, problem = _actual_of(ind, texts)
         if problem == "zero_denominator":
             problems.append(("zero_denominator", "error", "denominator", f"{label}分母为 0，无法计算完成值"))
         if actual is None:
@@ -184,7 +236,7 @@ def score_indicator(ind: Indicator, scoring: Scoring) -> tuple[IndicatorResult, 
                 problems.append(("actual_missing", "warning", "actual", f"{label}尚未填写实际完成值"))
             explain_score = "实际完成值未知，得分按 0 计"
         else:
-            q = _quantitative(nature, target, actual, weight, unit, scoring)
+            q = _quantitative(nature, target, actual, weight, unit, scoring, texts)
             score, met, completion, overachieved = q.score, q.met, q.completion, q.overachieved
             explain_completion, explain_score = q.explain_completion, q.explain_score
         computed = q2(score)
@@ -223,10 +275,13 @@ def score_indicator(ind: Indicator, scoring: Scoring) -> tuple[IndicatorResult, 
         target_text=target_text, weight=weight, qualitative=qualitative, actual=actual, completion=completion,
         met=met, computed_score=computed, score=q2(score), overridden=overridden, overachieved=overachieved,
         band=band, grade=ind.grade, needs_reason=needs_reason, reason_missing=reason_missing,
-        baseline=ind.baseline, explain=Explain(explain_actual, explain_completion, explain_score), yoy=yoy)
+        baseline=ind.baseline, yoy=yoy,
+        source=(ind, scoring) if not texts else None,
+        explained=Explain(explain_actual, explain_completion, explain_score) if texts else None)
     return result, tuple(problems)
 
 
 def clear_caches() -> None:
     score_indicator.cache_clear()
+    explain_indicator.cache_clear()
     parse_target.cache_clear()
