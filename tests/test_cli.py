@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -109,3 +110,50 @@ def test_next_year_from_an_old_schema_file_leaves_it_untouched(tmp_path, capsys,
         assert doc.report.meta.year == 2026 and doc.report.meta.previous.year == 2025
     assert main(["next-year", str(last), str(tmp_path / "x.yibao"), "--year", "2024"]) == 2
     assert "应晚于" in capsys.readouterr().err
+
+
+def test_check_lists_the_september_warning_and_unit_slips(tmp_path, capsys):
+    data = json.loads(paths.demo_report_json().read_text(encoding="utf-8"))
+    data["narrative"][0]["text"] += "支出进度为{资金.支出进度}%。"
+    src = tmp_path / "r.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["load", str(src), str(tmp_path / "r.yibao")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "r.yibao")]) == 0  # warnings, no errors
+    out = capsys.readouterr().out
+    assert "截至9月底累计支出进度 55.61%，低于 75.00% 的序时进度" in out and "schedule_lag" in out
+    assert "unit_slip" in out and "百分号" in out
+
+
+def test_a_word_that_is_neither_command_nor_file_is_an_error_and_opens_no_window(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "yibao_desktop", "aggregat"], capture_output=True, text=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path)},
+                          timeout=60)
+    assert proc.returncode == 2
+    assert "「aggregat」既不是命令，也不是已存在的报告文件" in proc.stderr and "export-pdf" in proc.stderr
+    assert not (tmp_path / "settings.ini").exists()  # the window never started
+
+
+def test_argparse_speaks_chinese(capsys):
+    assert main(["export-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "用法：" in err and "缺少参数" in err and "usage" not in err and "required" not in err
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "选项" in out and "显示本帮助并退出" in out and "show this help" not in out
+
+
+def test_the_window_starts_lean(tmp_path):
+    """No CLI parser, no openpyxl, ReportLab or pyHanko before the window is shown."""
+    script = (
+        "import sys, os\n"
+        "os.environ['YIBAO_EXIT_AFTER_SHOW'] = '1'\n"
+        "from yibao_desktop.app import main\n"
+        "code = main(['-platform', 'offscreen'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'reportlab', 'pyhanko', 'cryptography')"
+        " or m == 'yibao_desktop.cli.parser')\n"
+        "print(code, heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "0 []"

@@ -43,3 +43,8 @@ def user_data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / APP_DIR_NAME
+
+
+def signing_dir() -> Path:
+    """The unit certificate (.p12 and its public .cer) and the seal image."""
+    return user_data_dir() / "signing"

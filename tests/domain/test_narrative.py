@@ -60,3 +60,19 @@ def test_every_money_field_renders_alike_and_percentages_carry_one_sign(demo_rep
             assert render_field(name, demo_report, result).endswith("%") and "（%）" not in description
     text = render("进度{资金.支出进度}，当年下达{资金.当年下达}万元", demo_report, result)
     assert "%%" not in text and re.search(r"当年下达\d+\.\d{2}万元", text)
+
+
+def test_doubled_and_contradicting_units_are_warnings():
+    from dataclasses import replace
+
+    from yibao_desktop.domain.narrative import unit_slips
+    from yibao_desktop.domain.report import Section
+
+    assert unit_slips("进度{资金.支出进度}，合计{资金.可用资金}万元，{评分.总分}分") == []
+    slips = unit_slips("进度{资金.支出进度}%，合计{资金.可用资金}元，另有12%%和3万元万元")
+    assert [typed for typed, _ in slips] == ["{资金.支出进度}%", "{资金.可用资金}元", "%%", "万元万元"]
+    report = replace(dangshan_report(), narrative=(Section("goals", "一、目标", "支出进度{资金.支出进度}%。"),))
+    result = compute(report)
+    slip = next(f for f in result.findings if f.code == "unit_slip")
+    assert slip.severity == "warning" and str(slip.where) == "narrative[0].text" and "百分号" in slip.message
+    assert "32.80%%" in render(report.narrative[0].text, report, result)  # what the warning saves the user from

@@ -72,6 +72,28 @@ def render_field(name: str, report: Report, result: Result) -> str:
     return FIELDS[name][1](report, result)
 
 
+_PCT_FIELDS = frozenset(name for name, (description, _) in FIELDS.items() if "含%" in description)
+_WAN_FIELDS = frozenset(name for name, (description, _) in FIELDS.items() if "万元数" in description)
+_UNIT_SLIP_RE = re.compile(r"\{([^{}\s]{1,30})\}\s*([%％]|万元|元)?|[%％]{2,}|(?:万元){2,}|万万元")
+
+
+def unit_slips(text: str) -> list[tuple[str, str]]:
+    """(what was typed, why it is wrong) for units the text doubles or contradicts once its live
+    fields are rendered: "{资金.支出进度}%" prints "80.84%%", "{资金.可用资金}元" prints a 万元
+    figure as 元, and literal "%%" or "万元万元"."""
+    out = []
+    for m in _UNIT_SLIP_RE.finditer(text):
+        typed = m.group(0)
+        name, unit = m.group(1), m.group(2)
+        if name is None:
+            out.append((typed, f"单位重复（「{typed}」）"))
+        elif name in _PCT_FIELDS and unit in ("%", "％"):
+            out.append((typed, f"实时字段已带百分号，会显示为「…%{unit}」，请删去其后的「{unit}」"))
+        elif name in _WAN_FIELDS and unit == "元":
+            out.append((typed, "实时字段是万元数，其后应写“万元”而不是“元”"))
+    return out
+
+
 def unknown_fields(text: str) -> list[str]:
     return [m.group(1) for m in FIELD_RE.finditer(text) if m.group(1) not in FIELDS]
 

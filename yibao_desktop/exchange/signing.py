@@ -48,7 +48,6 @@ from yibao_desktop.exchange.pdf.report import (
 )
 from yibao_desktop.fileio import write_atomic
 
-CERT_FOLDER = "signing"
 P12_NAME = "unit-certificate.p12"
 CER_NAME = "unit-certificate.cer"
 MIN_PASSWORD = 6
@@ -68,11 +67,11 @@ class SigningError(UserError):
 
 
 def default_p12_path() -> Path:
-    return paths.user_data_dir() / CERT_FOLDER / P12_NAME
+    return paths.signing_dir() / P12_NAME
 
 
 def default_cer_path() -> Path:
-    return paths.user_data_dir() / CERT_FOLDER / CER_NAME
+    return paths.signing_dir() / CER_NAME
 
 
 def fingerprint(cert: x509.Certificate) -> str:

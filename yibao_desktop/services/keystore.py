@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from yibao_desktop import paths
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.exchange import signing
-from yibao_desktop.exchange.signing import CertificateInfo, Credentials, VerifyResult
 from yibao_desktop.fileio import write_atomic
+
+if TYPE_CHECKING:  # cryptography, pyHanko and ReportLab load when a certificate is first used
+    from cryptography import x509
+
+    from yibao_desktop.exchange.signing import CertificateInfo, Credentials, VerifyResult
+
+
+def _signing():  # type: ignore[no-untyped-def]
+    from yibao_desktop.exchange import signing
+
+    return signing
 
 SEAL_NAME = "seal.png"
 TRUSTED_FOLDER = "trusted"
@@ -26,7 +33,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def seal_path() -> Path:
-    return paths.user_data_dir() / signing.CERT_FOLDER / SEAL_NAME
+    return paths.signing_dir() / SEAL_NAME
 
 
 def seal_bytes() -> bytes | None:
@@ -54,36 +61,40 @@ def clear_seal() -> None:
     seal_path().unlink(missing_ok=True)
 
 
-def unit_certificate() -> CertificateInfo | None:
+def unit_certificate() -> "CertificateInfo | None":
     """The unit certificate's public part (no password needed), or None when there is none."""
+    from cryptography import x509
+
+    signing = _signing()
     cer = signing.default_cer_path()
     if not signing.default_p12_path().is_file() or not cer.is_file():
         return None
     try:
-        return CertificateInfo.of(x509.load_der_x509_certificate(cer.read_bytes()), signing.default_p12_path())
+        return signing.CertificateInfo.of(x509.load_der_x509_certificate(cer.read_bytes()), signing.default_p12_path())
     except (OSError, ValueError):
         return None
 
 
-def unit_credentials(password: str, p12: str | os.PathLike[str] | None = None) -> Credentials:
+def unit_credentials(password: str, p12: str | os.PathLike[str] | None = None) -> "Credentials":
     """The signing key (wrong password, expired or unusable certificates are refused here)."""
+    signing = _signing()
     creds = signing.load_credentials(p12, password)
     signing.check_usable(creds)
     return creds
 
 
 def create_certificate(unit: str, signer: str, password: str, *, path: str | os.PathLike[str] | None = None,
-                       overwrite: bool = False) -> CertificateInfo:
-    return signing.create_certificate(unit, signer, password, path=path, overwrite=overwrite)
+                       overwrite: bool = False) -> "CertificateInfo":
+    return _signing().create_certificate(unit, signer, password, path=path, overwrite=overwrite)
 
 
-def import_certificate(src: str | os.PathLike[str], password: str) -> CertificateInfo:
-    return signing.import_certificate(src, password)
+def import_certificate(src: str | os.PathLike[str], password: str) -> "CertificateInfo":
+    return _signing().import_certificate(src, password)
 
 
 def export_certificate(out: str | os.PathLike[str], *, p12: str | os.PathLike[str] | None = None,
-                       password: str | None = None) -> CertificateInfo:
-    return signing.export_certificate(out, p12=p12, password=password)
+                       password: str | None = None) -> "CertificateInfo":
+    return _signing().export_certificate(out, p12=p12, password=password)
 
 
 # ---------------------------------------------------------------------------------- trust
@@ -93,8 +104,9 @@ def trusted_dir() -> Path:
     return paths.user_data_dir() / TRUSTED_FOLDER
 
 
-def trust_list() -> list[tuple[x509.Certificate, Path]]:
+def trust_list() -> "list[tuple[x509.Certificate, Path]]":
     """The certificates the user added (readable ones; a damaged file is skipped)."""
+    signing = _signing()
     folder = trusted_dir()
     out = []
     for path in sorted(folder.glob("*.cer")) if folder.is_dir() else []:
@@ -105,8 +117,9 @@ def trust_list() -> list[tuple[x509.Certificate, Path]]:
     return out
 
 
-def add_trusted(src: str | os.PathLike[str]) -> CertificateInfo:
+def add_trusted(src: str | os.PathLike[str]) -> "CertificateInfo":
     """Copy a receiving-side certificate (.cer) into the trust list."""
+    signing = _signing()
     cert = signing.load_trusted(src)
     folder = trusted_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,15 +127,18 @@ def add_trusted(src: str | os.PathLike[str]) -> CertificateInfo:
 
     target = folder / f"{signing.fingerprint(cert).replace(':', '')[:16]}.cer"
     write_atomic(target, cert.public_bytes(serialization.Encoding.DER))
-    return CertificateInfo.of(cert, target)
+    return signing.CertificateInfo.of(cert, target)
 
 
 def remove_trusted(path: str | os.PathLike[str]) -> None:
     Path(path).unlink(missing_ok=True)
 
 
-def trusted_certificates(extra: Iterable[str | os.PathLike[str]] = ()) -> list[x509.Certificate]:
+def trusted_certificates(extra: Iterable[str | os.PathLike[str]] = ()) -> "list[x509.Certificate]":
     """The one trust policy: the unit's own certificate, the trust list, and `extra` (--trust)."""
+    from cryptography import x509
+
+    signing = _signing()
     certs = [cert for cert, _ in trust_list()]
     own = signing.default_cer_path()
     if unit_certificate() is not None:
@@ -134,5 +150,5 @@ def trusted_certificates(extra: Iterable[str | os.PathLike[str]] = ()) -> list[x
     return certs
 
 
-def verify_pdf(path: str | os.PathLike[str], extra_trust: Sequence[str | os.PathLike[str]] = ()) -> VerifyResult:
-    return signing.verify_pdf(path, trusted_certificates(extra_trust))
+def verify_pdf(path: str | os.PathLike[str], extra_trust: Sequence[str | os.PathLike[str]] = ()) -> "VerifyResult":
+    return _signing().verify_pdf(path, trusted_certificates(extra_trust))

@@ -407,3 +407,39 @@ def test_first_page_renders_and_is_not_blank(demo_pdf, tmp_path):
     img = Image.open(png).convert("L")
     dark = sum(1 for v in img.get_flattened_data() if v < 128)
     assert dark > 0.01 * img.width * img.height
+
+
+# ------------------------------------------------------------------------------ figures never break
+
+
+def huaibei_size_report():
+    """A city-size fund (about 9.5亿元) with 10-digit amounts in 元 and 10-digit indicator values."""
+    demo = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    incomes = tuple(replace(i, amount=i.amount * 1241) for i in demo.incomes)
+    lines = tuple(replace(e, paid=e.paid * 1241, budget=None if e.budget is None else e.budget * 1241)
+                  for e in demo.expenditures)
+    inds = list(demo.indicators)
+    inds[1] = replace(inds[1], target_text="≥1000000000人次", nature="≥", target=Decimal("1000000000"),
+                      unit="人次", actual=Decimal("1234567890"))
+    return replace(demo, incomes=incomes, expenditures=lines, indicators=tuple(inds))
+
+
+def test_no_figure_is_cut_inside_a_table_cell():
+    report = huaibei_size_report()
+    result = compute(report)
+    assert result.funds.available >= Decimal("900000000")
+    built = build_pdf(report, draft=True, issued=ISSUED)
+    lines = [line.strip() for page in _pages_text(built.data) for line in page.splitlines()]
+    forms = official_forms(report, result)
+    figures = {c.display for form in forms for c in form.cells if c.numeric}
+    figures |= {fmt.money(i.amount, "万元") for i in report.incomes}
+    figures |= {fmt.money(p.paid, "万元") for p in result.funds.large_projects}
+    assert "1234567890人次" in figures and any(len(f.replace(",", "").split(".")[0]) >= 6 for f in figures)
+    tokens = set()
+    for line in lines:
+        for number, suffix in re.findall(r"(-?\d[\d,]*(?:\.\d+)?)(%|\*|[\u4e00-\u9fff]{1,3})?", line):
+            tokens |= {number, number + suffix, number + suffix[:1], number + suffix[:2]}
+    missing = sorted(f for f in figures if f not in tokens)
+    assert not missing, f"figures cut across lines or missing: {missing[:10]}"
+    # and no line starts with the tail of a grouped number (",710.00" or "0" left over from a cut)
+    assert not [line for line in lines if re.match(r"^[,.]\d", line)]

@@ -103,6 +103,10 @@ def compute(report: Report) -> Result:
     findings.extend(fund_findings)
     fund_op, fo_findings = fund_operation(report.fund_operation)
     findings.extend(fo_findings)
+    for i, typed, why in _unit_slips(report.narrative):
+        heading = report.narrative[i].heading or report.narrative[i].key
+        findings.append(Finding("unit_slip", "warning", Location("narrative", i, "text"),
+                                f"「{heading}」中的「{typed}」：{why}"))
     for i, literal in _stale_figures(report, indicators, funds, fund_op, rate):
         heading = report.narrative[i].heading or report.narrative[i].key
         findings.append(Finding(
@@ -149,6 +153,20 @@ def _stale_figures(report: Report, indicators: list[IndicatorResult], funds: Any
     return found
 
 
+_slips_cache: list[Any] = [None, None]
+
+
+def _unit_slips(narrative: tuple[Any, ...]) -> list[tuple[int, str, str]]:
+    """Doubled or contradicting units around live fields (memoised on the narrative's identity)."""
+    if _slips_cache[0] is narrative:
+        return _slips_cache[1]
+    from yibao_desktop.domain.narrative import unit_slips
+
+    found = [(i, typed, why) for i, s in enumerate(narrative) for typed, why in unit_slips(s.text)]
+    _slips_cache[0], _slips_cache[1] = narrative, found
+    return found
+
+
 def _has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -158,3 +176,4 @@ def clear_caches() -> None:
     _funds.clear_caches()
     _indicators.clear_caches()
     _stale_cache[0] = _stale_cache[1] = None
+    _slips_cache[0] = _slips_cache[1] = None
