@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from yibao_desktop.domain.calc import compute
+from yibao_desktop.domain.interchange import result_to_json
 from yibao_desktop.domain.narrative import render
 from yibao_desktop.domain.report import Report
 from yibao_desktop.templates import default_title
@@ -56,7 +57,9 @@ def _page(section: Any, landscape: bool) -> None:
 
 class _Writer:
     def __init__(self, report: Report):
-        self.report, self.result = report, compute(report)
+        # The compute JSON (INTERCHANGE.md strings): the anchor only needs text of the same length.
+        self.typed = compute(report)
+        self.report, self.result = report, result_to_json(self.typed)
         self.doc = Document()
         normal = self.doc.styles["Normal"]
         _font(normal, SONG, BODY)
@@ -137,22 +140,22 @@ class _Writer:
         self.table("", ["项目名称", "主管部门", "实施单位", "年度资金总额（元）", "执行数（元）", "执行率（%）"],
                    [[default_title(self.report.meta), self.report.meta.unit, self.report.meta.unit,
                      f["available"], f["paid"], f["progress"]]])
-        goals = "\n".join(render(s.text, self.report, self.result) for s in self.report.narrative
+        goals = "\n".join(render(s.text, self.report, self.typed) for s in self.report.narrative
                           if s.key in ("goals", "overall_goal"))
-        done = "\n".join(render(s.text, self.report, self.result) for s in self.report.narrative
+        done = "\n".join(render(s.text, self.report, self.typed) for s in self.report.narrative
                          if s.key in ("analysis", "indicator_analysis"))
         self.table("", ["年度总体目标", "全年实际完成情况"], [[goals, done]], [112, 113])
         self.indicator_table(with_scores)
 
     def build(self) -> Document:
-        report, result = self.report, self.result
+        report = self.report
         _page(self.doc.sections[0], landscape=False)
         self.para(default_title(report.meta), size=TITLE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
         self.para("", indent=False)
         for section in report.narrative:
             if section.heading:
                 self.para(section.heading, face=HEI, indent=True)
-            for raw in render(section.text, report, result).split("\n"):
+            for raw in render(section.text, report, self.typed).split("\n"):
                 if raw.strip():
                     self.para(raw.strip())
             if section.key == "funds_input":

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from yibao_desktop.domain.errors import ValueParseError
-from yibao_desktop.domain.money import fmt_money, fmt_wan, parse_decimal, parse_money, percent, q2, shares
+from yibao_desktop.domain.formatting import money
+from yibao_desktop.domain.money import fmt_money, parse_decimal, parse_money, percent, q2, shares
 
 
 def test_fengdu_total_mixes_wan_and_yuan():
@@ -54,8 +55,8 @@ def test_half_up_rounding():
 
 def test_format():
     assert fmt_money(D("600900")) == "600900.00"
-    assert fmt_wan(D("600900.00")) == "60.09"
-    assert fmt_wan(D("197100.00")) == "19.71"
+    assert money(D("600900.00"), "万元") == "60.09"
+    assert money(D("197100.00"), "万元") == "19.71"
 
 
 def test_dangshan_direction_shares_half_up_not_the_published_slip():

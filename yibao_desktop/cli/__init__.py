@@ -32,6 +32,7 @@ def command_list() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     from yibao_desktop.cli.parser import build_parser
     from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.runtime import settle
 
     for stream in (sys.stdout, sys.stderr):
         reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
@@ -50,3 +51,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         print(f"错误：{err}", file=sys.stderr)
         return 2
+    finally:
+        settle()  # a one-off command: no final collection over everything it made

@@ -12,7 +12,7 @@ import math
 from decimal import ROUND_FLOOR, Decimal
 from typing import Sequence
 
-from yibao_desktop.domain.money import CENT, HUNDRED, ROUNDING, ZERO, fmt_num, q2
+from yibao_desktop.domain.money import CENT, HUNDRED, ROUNDING, ZERO, fmt_money, fmt_num, q2
 
 DASH = "—"
 UNITS = ("元", "万元", "亿元")
@@ -79,15 +79,26 @@ def points(value: Decimal | None) -> str:
     """A change in percentage points with its sign: '+41.49', '-3.20'."""
     if value is None:
         return DASH
-    text = f"{q2(value):.2f}"
-    return text if text.startswith("-") else f"+{text}"
+    shown = q2(value)
+    return f"{shown:.2f}" if shown < 0 else f"+{abs(shown):.2f}"
 
 
 def signed_money(value: Decimal | None, unit: str = "万元") -> str:
+    """A change of an amount with its sign: '+10.29' (万元)."""
     if value is None:
         return DASH
-    text = money(value, unit)
-    return text if text.startswith("-") else f"+{text}"
+    shown = in_unit(value, unit)
+    return grouped(shown) if shown < 0 else f"+{grouped(abs(shown))}"
+
+
+def edit_text(value: Decimal | None, unit: str = "元") -> str:
+    """An amount as an editor shows it for correction: exact, no separators ('12.5' 万元 for
+    125000 元, '125000.00' in 元), so that editing never rounds it."""
+    if value is None:
+        return ""
+    if unit == "元":
+        return fmt_money(value)
+    return fmt_num((value / SCALE[unit]).normalize()) or "0"
 
 
 def score(value: Decimal | None) -> str:

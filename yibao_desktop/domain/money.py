@@ -2,7 +2,8 @@
 
 Money is Decimal in 元 with at most 2 decimals (integer 分 in effect). Percentages and scores are
 Decimal rounded ROUND_HALF_UP to 2 decimals. Floats never enter: values from outside go through
-`str()` first and are parsed here.
+`str()` first and are parsed here. `fmt_money`, `fmt_pct` and `fmt_num` give the machine forms
+('600000.00') of the file and the JSON; what people see is `domain.formatting`.
 """
 
 from __future__ import annotations
@@ -87,15 +88,6 @@ def fmt_money(value: Decimal) -> str:
     if "E" in text:
         text = f"{value.quantize(CENT, ROUNDING):.2f}"
     return "0.00" if text == "-0.00" else text
-
-
-def to_wan(value: Decimal) -> Decimal:
-    return q2(value / WAN)
-
-
-def fmt_wan(value: Decimal) -> str:
-    """'60.09': 万元 with 2 decimals (display only; storage stays in 元)."""
-    return f"{to_wan(value):.2f}"
 
 
 def fmt_pct(value: Decimal | None) -> str | None:

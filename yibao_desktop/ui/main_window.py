@@ -28,6 +28,7 @@ from yibao_desktop import paths
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.runtime import settle
 from yibao_desktop.services import nextyear, reports
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
@@ -607,6 +608,7 @@ def run_gui(argv: Sequence[str]) -> int:
     else:
         window.on_open_demo()
     window.show()
+    settle()  # start-up's objects live as long as the window: later collections skip them
     if os.environ.get("YIBAO_EXIT_AFTER_SHOW"):
         app.processEvents()
         window.close()

@@ -19,13 +19,11 @@ Which rows are data (other people's sheets; our data workbook takes every non-bl
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from openpyxl.utils import get_column_letter
 
@@ -49,6 +47,7 @@ from yibao_desktop.domain.report import (
 )
 from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.exchange.excel import cells
+from yibao_desktop.runtime import no_gc
 from yibao_desktop.exchange.excel.files import BookData, SheetData, number_format_of, read_book
 from yibao_desktop.exchange.excel.schema import (
     COLLECTION_LABELS,
@@ -225,25 +224,10 @@ def _is_data_workbook(book: BookData) -> bool:
     return False
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk read (as Mercurial's `util.nogc` does):
-    a 10,000-row list makes some ten objects per cell that all survive the read, and each
-    collection would rescan them all (about a fifth of the import time). The objects form no
-    cycles that need collecting meanwhile; the previous state is restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_workbook(path: str | Path, sheet: str | None = None) -> ImportResult:
     """Parse every table the workbook holds (or only `sheet`). Raises UserError when the file
     cannot be read at all or holds no table we recognise; cell-level problems are returned."""
-    with _no_gc():
+    with no_gc():  # ten objects per cell that all survive the read: no cycles to collect meanwhile
         return _read_workbook(Path(path), sheet)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable, Sequence
 
 from reportlab.lib import colors
@@ -52,6 +52,7 @@ from yibao_desktop.exchange.pdf.typeset import (
     layout_line,
     make_units,
 )
+from yibao_desktop.runtime import no_gc
 from yibao_desktop.templates import default_title, load_template
 
 # ------------------------------------------------------------------------------ page geometry
@@ -252,13 +253,14 @@ class ParagraphAndTail(Flowable):
 
 class _Doc(BaseDocTemplate):
     def __init__(self, buf, *, title: str, author: str, draft: bool, fonts: FontSet,
-                 progress: Callable[[], None] | None, **kw):
+                 progress: Callable[[], None] | None, attachment: bytes | None = None, **kw):
         super().__init__(buf, pagesize=A4, title=title, author=author, subject="绩效自评报告",
                          creator=f"医保绩效自评助手 {__version__}",
                          keywords=KEYWORD_DRAFT if draft else KEYWORD_FINAL, lang="zh-CN", **kw)
         self.draft = draft
         self.fonts = fonts
         self._tick = progress
+        self.attachment = attachment
         from reportlab.platypus.frames import Frame
 
         portrait = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BLOCK_W, BLOCK_H + 0.05, 0, 0, 0, 0, id="body")
@@ -271,6 +273,11 @@ class _Doc(BaseDocTemplate):
     def afterFlowable(self, flowable):
         if self._tick is not None:
             self._tick()
+
+    def beforeDocument(self):
+        if self.attachment is not None:
+            _embed(self.canv, ATTACHMENT_NAME, self.attachment, "application/json",
+                   "报告数据（JSON，可用医保绩效自评助手导入）")
 
     def _decorate(self, canv, doc):
         canv.saveState()
@@ -649,34 +656,42 @@ def build_pdf(report: Report, result: Result, forms: Sequence[Form], *, draft: b
 
     buf = io.BytesIO()
     doc = _Doc(buf, title=default_title(report.meta), author=report.meta.unit, draft=draft, fonts=fonts,
-               progress=tick if progress is not None else None)
-    doc.build(story)
+               progress=tick if progress is not None else None,
+               attachment=report_to_json(report).encode("utf-8") if embed_json else None)
+    with no_gc():  # thousands of layout objects that live until the document is saved
+        doc.build(story)
     data = buf.getvalue()
     pages = doc.page
-    step(88, "正在嵌入报告数据")
-    spot = builder.spot if not draft else None
-    if embed_json or spot is not None:
-        data = _attach(data, report_to_json(report) if embed_json else None, spot)
+    if not draft and builder.spot is not None:
+        step(88, "正在添加签名栏")
+        data = _attach(data, builder.spot)
     step(95, "正在写入文件")
     return BuiltPdf(data, pages, draft, builder.spot, fonts.describe())
 
 
-def _attach(data: bytes, json_text: str | None, spot: SignatureSpot | None) -> bytes:
-    """Embed the report JSON and (final) add the empty signature field, as one incremental update."""
-    from pyhanko.pdf_utils import embed, generic
+def _embed(canv: Any, name: str, payload: bytes, mime: str, description: str) -> None:
+    """An embedded file (PDF 1.7 §7.11.4) written with the document itself, so a draft needs no
+    second pass (and no pyHanko) to carry the report's data."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFDate, PDFName, PDFStream, PDFString
+
+    doc = canv._doc
+    subtype = "/" + mime.replace("/", "#2F")  # ReportLab's PDFName leaves "/" as is
+    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": subtype,
+                                      "Params": PDFDictionary({"Size": len(payload), "ModDate": PDFDate()})}),
+                       payload)
+    spec = PDFDictionary({"Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
+                          "Desc": PDFString(description), "EF": PDFDictionary({"F": doc.Reference(stream)})})
+    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary(
+        {"Names": PDFArray([PDFString(name), doc.Reference(spec)])})})
+
+
+def _attach(data: bytes, spot: SignatureSpot) -> bytes:
+    """A final export's empty signature field (over the closing block), as an incremental update."""
+    from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields
 
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    if json_text is not None:
-        payload = json_text.encode("utf-8")
-        now = datetime.now().astimezone()
-        ef = embed.EmbeddedFileObject.from_file_data(
-            writer, payload, mime_type="application/json",
-            params=embed.EmbeddedFileParams(creation_date=now, modification_date=now))
-        spec = embed.FileSpec(file_spec_string=ATTACHMENT_NAME, file_name=ATTACHMENT_NAME, embedded_data=ef,
-                              description="报告数据（JSON，可用医保绩效自评助手导入）")
-        embed.embed_file(writer, spec)
     if spot is not None:
         fields.append_signature_field(writer, fields.SigFieldSpec(
             sig_field_name=SIGNATURE_FIELD, on_page=spot.page_index, box=spot.box))

@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
 from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain import formatting as fmt
-from yibao_desktop.domain.money import WAN, fmt_money, fmt_num, parse_money
+from yibao_desktop.domain.money import fmt_num, parse_money
 from yibao_desktop.domain.report import ROW_COLLECTIONS, get_rows
 from yibao_desktop.domain.values import parse_date_text, parse_number_text
 from yibao_desktop.ui.document import ReportDocument
@@ -158,7 +158,7 @@ class RowTableModel(QAbstractTableModel):
         if value is None:
             return ""
         if col.kind == "money":
-            return fmt_num((value / WAN).normalize()) if self.unit.wan else fmt_money(value)
+            return fmt.edit_text(value, self.unit.label)
         return self.display(col, value)
 
     # -- editing -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.errors import ValueParseError
-from yibao_desktop.domain.money import WAN, fmt_money, fmt_num, parse_money
+from yibao_desktop.domain.money import parse_money
 from yibao_desktop.domain.report import FundOperation
 from yibao_desktop.domain.result import Funds, FundsYoy
 from yibao_desktop.domain.values import parse_number_text
@@ -257,7 +257,7 @@ class FundOperationBox(QGroupBox):
         if value is None:
             return ""
         if kind == "money":
-            return fmt_num((value / WAN).normalize()) if self.unit.wan else fmt_money(value)
+            return fmt.edit_text(value, self.unit.label)
         return str(value)
 
     def _on_document_changed(self) -> None:
