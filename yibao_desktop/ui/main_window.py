@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -33,12 +34,8 @@ from yibao_desktop.services import nextyear, reports
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui import errors
-from yibao_desktop.ui.dialogs import AboutDialog, GuideDialog, NewReportDialog
 from yibao_desktop.ui.document import ReportDocument
-from yibao_desktop.ui.excel_dialogs import ExportExcelDialog, ImportPreviewDialog
-from yibao_desktop.ui.package_dialogs import PackageDialog, VerifyPackageDialog
 from yibao_desktop.ui.operations import Operation
-from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, PasswordDialog, SigningSettingsDialog, VerifyDialog
 from yibao_desktop.ui.fonts import install_chinese_translations, register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
@@ -55,6 +52,11 @@ FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
 TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字")
 MAX_RECENT = 8
 WHERE_RE = re.compile(r"^(\w+(?:\.\w+)?)(?:\[(\d+)\])?(?:\.(\w+))?")
+
+
+def _dialogs(name: str) -> Any:
+    """A dialog module, imported when first opened (keeps the window's start lean)."""
+    return importlib.import_module(f"yibao_desktop.ui.{name}")
 
 
 def settings() -> QSettings:
@@ -120,9 +122,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "导入Excel…", self.on_import_excel)
         self.save_as_action = self._action(file_menu, "另存为…", self.on_save_as, QKeySequence.StandardKey.SaveAs)
-        self.close_action = self._action(file_menu, "关闭", self.close_document, QKeySequence.StandardKey.Close)
+        self.close_action = self._action(file_menu, "关闭", self.close_document, QKeySequence("Ctrl+W"))
         file_menu.addSeparator()
-        self._action(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action(file_menu, "退出", self.close, QKeySequence("Ctrl+Q"))
 
         edit_menu = bar.addMenu("编辑(&E)")
         self.undo_action = self._action(edit_menu, "撤销", self.on_undo, QKeySequence.StandardKey.Undo)
@@ -133,10 +135,10 @@ class MainWindow(QMainWindow):
         self.export_pdf_action = self._action(export_menu, "导出PDF…", self.on_export_pdf, QKeySequence("Ctrl+P"))
         self.export_xlsx_action = self._action(export_menu, "导出Excel…", self.on_export_excel)
         self.package_action = self._action(export_menu, "报送到U盘…", self.on_package)
-        self._action(export_menu, "核验报送包…", lambda: VerifyPackageDialog(self).exec())
+        self._action(export_menu, "核验报送包…", lambda: _dialogs("package_dialogs").VerifyPackageDialog(self).exec())
         export_menu.addSeparator()
         self._action(export_menu, "签名设置…", self.on_signing_settings)
-        self._action(export_menu, "核验PDF签名…", lambda: VerifyDialog(self).exec())
+        self._action(export_menu, "核验PDF签名…", lambda: _dialogs("pdf_dialogs").VerifyDialog(self).exec())
         self.export_menu = export_menu
 
         view_menu = bar.addMenu("视图(&V)")
@@ -144,8 +146,9 @@ class MainWindow(QMainWindow):
         self.wan_action.setCheckable(True)
 
         help_menu = bar.addMenu("帮助(&H)")
-        self._action(help_menu, "使用说明", lambda: GuideDialog(self).exec(), QKeySequence.StandardKey.HelpContents)
-        self._action(help_menu, "关于", lambda: AboutDialog(self).exec())
+        self._action(help_menu, "使用说明", lambda: _dialogs("dialogs").GuideDialog(self).exec(),
+                     QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "关于", lambda: _dialogs("dialogs").AboutDialog(self).exec())
         self.unit.changed.connect(self._on_unit_changed)
 
     def _on_unit_changed(self) -> None:
@@ -267,7 +270,7 @@ class MainWindow(QMainWindow):
             self.rdoc.undo_stack.redo()
 
     def on_new(self) -> None:
-        dialog = NewReportDialog(self)
+        dialog = _dialogs("dialogs").NewReportDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         unit, year, fund_type, variant = dialog.values()
@@ -337,11 +340,10 @@ class MainWindow(QMainWindow):
     def save_as(self, path: str) -> bool:
         assert self.rdoc is not None
         target = reports.with_suffix(path)
-        self.commit_pending()
-        try:
-            self.rdoc.doc.save_as(target)
-        except UserError as err:
-            errors.show_error(self, "另存为失败", f"{err}\n\n原文件未受影响。")
+        doc = self.rdoc.doc
+        done = Operation(self, "另存为", lambda _p: doc.save_as(target) or True).failure(
+            lambda exc: errors.show_exception(self, "另存为失败（原文件未受影响）", exc)).run()
+        if not done:
             return False
         self._remember(target)
         self._update_title()
@@ -369,7 +371,8 @@ class MainWindow(QMainWindow):
         if not self.rdoc:
             return
         self.commit_pending()
-        dialog = ExportPdfDialog(self, len(self.rdoc.result.errors))
+        pdf_dialogs = _dialogs("pdf_dialogs")
+        dialog = pdf_dialogs.ExportPdfDialog(self, len(self.rdoc.result.errors))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         mode = dialog.mode()
@@ -381,7 +384,7 @@ class MainWindow(QMainWindow):
             return
         password = None
         if mode == "signed":
-            prompt = PasswordDialog(self, "请输入单位证书的密码以签名：")
+            prompt = pdf_dialogs.PasswordDialog(self, "请输入单位证书的密码以签名：")
             if prompt.exec() != QDialog.DialogCode.Accepted:
                 return
             password = prompt.password.text()
@@ -426,7 +429,7 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "不能报送", f"报告还有 {len(self.rdoc.result.errors)} 项错误（见概览页），"
                                              "报送包只能包含正式版，请先消除错误。")
             return
-        dialog = PackageDialog(self, package_name(self.rdoc.report))
+        dialog = _dialogs("package_dialogs").PackageDialog(self, package_name(self.rdoc.report))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.package_to(dialog.folder.text().strip(), dialog.password.text())
 
@@ -486,7 +489,7 @@ class MainWindow(QMainWindow):
                 return Operation(self, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=new_mode)).failure(
                     lambda exc: errors.show_exception(self, "无法导入", exc)).run()
 
-            dialog = ImportPreviewDialog(self, plan, replan)
+            dialog = _dialogs("excel_dialogs").ImportPreviewDialog(self, plan, replan)
             self.last_import_dialog = dialog
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.apply_import(dialog.plan)
@@ -507,7 +510,7 @@ class MainWindow(QMainWindow):
     def on_export_excel(self) -> None:
         if not self.rdoc:
             return
-        dialog = ExportExcelDialog(self)
+        dialog = _dialogs("excel_dialogs").ExportExcelDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         choice = dialog.choice()
@@ -539,7 +542,7 @@ class MainWindow(QMainWindow):
                 .success(lambda out: errors.open_file(str(out))).run_in_background())
 
     def on_signing_settings(self) -> None:
-        SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
+        _dialogs("pdf_dialogs").SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -579,12 +582,57 @@ class MainWindow(QMainWindow):
         view.scrollTo(index)
         view.setFocus()
 
+    # -- the window on the screen ---------------------------------------------------------------
+
+    def show_on_screen(self) -> None:
+        """Show the window inside the screen's available area (never under the taskbar): as it
+        was left last time, or at most 1366×768 and centred, maximized on a small screen."""
+        store = settings()
+        saved = store.value("window/geometry")
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+        restored = isinstance(saved, QByteArray) and self.restoreGeometry(saved)
+        if not restored or not available.contains(self.frameGeometry().center()):
+            self.setGeometry(fit_rect(available, QSize(*DEFAULT_SIZE), FRAME_ALLOWANCE))
+        if _truthy(store.value("window/maximized")) or (not restored and _small(available)):
+            self.showMaximized()
+        else:
+            self.show()
+
+    def _remember_geometry(self) -> None:
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/maximized", self.isMaximized())
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.close_document()
+        self.close_document()  # commits the open editor first
+        self._remember_geometry()
         event.accept()
 
 
 # ------------------------------------------------------------------------------------ start-up
+
+
+DEFAULT_SIZE = (1366, 768)
+FRAME_ALLOWANCE = QSize(16, 40)  # a title bar and borders around the client area
+
+
+def _truthy(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _small(available: QRect) -> bool:
+    return (available.width() < DEFAULT_SIZE[0] + FRAME_ALLOWANCE.width()
+            or available.height() < DEFAULT_SIZE[1] + FRAME_ALLOWANCE.height())
+
+
+def fit_rect(available: QRect, wanted: QSize, frame: QSize = QSize(0, 0)) -> QRect:
+    """The client rectangle of a window of at most `wanted` whose frame fits `available`, centred."""
+    width = min(wanted.width(), available.width() - frame.width())
+    height = min(wanted.height(), available.height() - frame.height())
+    rect = QRect(0, 0, max(width, 640), max(height, 400))
+    rect.moveCenter(available.center())
+    return rect
 
 
 def run_gui(argv: Sequence[str]) -> int:
@@ -607,7 +655,7 @@ def run_gui(argv: Sequence[str]) -> int:
         window.open_path(files[0])
     else:
         window.on_open_demo()
-    window.show()
+    window.show_on_screen()
     settle()  # start-up's objects live as long as the window: later collections skip them
     if os.environ.get("YIBAO_EXIT_AFTER_SHOW"):
         app.processEvents()

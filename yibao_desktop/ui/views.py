@@ -121,6 +121,9 @@ class SheetView(QTableView):
         editor = QApplication.focusWidget()
         while editor is not None and editor.parentWidget() is not self.viewport():
             editor = editor.parentWidget()
+        if editor is None:  # the focus is elsewhere (another window, a menu): the delegate's editor
+            editor = next((w for w in self.viewport().findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                           if w.isVisible()), None)
         if editor is not None:
             self.commitData(editor)
             self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
