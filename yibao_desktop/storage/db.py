@@ -4,11 +4,16 @@ The file is checked from its raw header before SQLite ever opens it, so a file t
 (another database, a .docx, random bytes, a truncated copy, a newer version) is never touched.
 Rollback journal + synchronous=FULL: the report is one file, and a committed change survives a
 crash or power cut.
+
+Errors: `classify` turns an environment failure (locked, full, read-only, not a database, I/O)
+into a Chinese DocumentError naming the file, by SQLite's error code; anything else is our own bug
+and becomes StorageBug (not a UserError), logged with its traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import struct
 from dataclasses import dataclass
@@ -18,9 +23,69 @@ from typing import Iterator
 from yibao_desktop.domain.errors import DocumentError
 from yibao_desktop.storage.migrations import MIN_SUPPORTED_VERSION, SCHEMA_VERSION
 
+log = logging.getLogger(__name__)
+
 APPLICATION_ID = 0x59424130  # "YBA0"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 FILE_SUFFIX = ".yibao"
+
+# SQLite primary result codes (sqlite3.h).
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM, SQLITE_READONLY = 3, 5, 6, 7, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_PROTOCOL = 10, 11, 13, 14, 15
+SQLITE_TOOBIG, SQLITE_NOLFS, SQLITE_NOTADB = 18, 22, 26
+SQLITE_READONLY_ROLLBACK = SQLITE_READONLY | (3 << 8)  # a hot journal seen by a read-only connection
+
+_ENVIRONMENT_MESSAGES = {
+    SQLITE_BUSY: "文件「{name}」正被其他程序使用，请关闭其他程序后重试",
+    SQLITE_LOCKED: "文件「{name}」正被其他程序使用，请关闭其他程序后重试",
+    SQLITE_FULL: "磁盘空间已满，对「{name}」的修改未能保存。请清理磁盘空间后重试。",
+    SQLITE_READONLY: "文件「{name}」是只读的（或所在U盘写保护），修改未能保存",
+    SQLITE_PERM: "没有权限读写文件「{name}」",
+    SQLITE_CORRUPT: "文件「{name}」已损坏，无法打开",
+    SQLITE_NOTADB: "文件「{name}」已损坏（不是有效的数据库文件），无法打开",
+    SQLITE_IOERR: "无法读写文件「{name}」（磁盘错误或U盘已拔出）",
+    SQLITE_CANTOPEN: "无法打开文件「{name}」（文件或所在文件夹不可访问，或U盘已拔出）",
+    SQLITE_PROTOCOL: "无法读写文件「{name}」（文件锁定失败，可能位于不支持的网络共享上）",
+    SQLITE_NOLFS: "无法读写文件「{name}」（文件过大，所在磁盘不支持）",
+    SQLITE_NOMEM: "内存不足，无法处理文件「{name}」。请关闭其他程序后重试。",
+    SQLITE_TOOBIG: "内容过大，无法保存到文件「{name}」",
+}
+
+
+class StorageBug(RuntimeError):
+    """A SQLite failure that is the program's own fault (bad SQL, misuse of the API). It is not a
+    UserError: the window shows it as an internal error with its traceback."""
+
+    def __init__(self, message: str, error: BaseException | None = None):
+        super().__init__(message)
+        self.error = error
+
+
+def error_code(err: BaseException) -> int | None:
+    code = getattr(err, "sqlite_errorcode", None)
+    return code if isinstance(code, int) else None
+
+
+def is_environment(err: BaseException) -> bool:
+    """True for failures of the disk, the file or other programs; False for our own mistakes."""
+    code = error_code(err)
+    return code is not None and (code & 0xFF) in _ENVIRONMENT_MESSAGES
+
+
+def classify(err: sqlite3.Error, name: str) -> DocumentError | StorageBug:
+    """An environment failure as a Chinese DocumentError about file `name`; anything else as a
+    StorageBug, logged with its traceback. Raise the result `from err`."""
+    code = error_code(err)
+    if code is not None and (code & 0xFF) in _ENVIRONMENT_MESSAGES:
+        return DocumentError(_ENVIRONMENT_MESSAGES[code & 0xFF].format(name=name))
+    label = getattr(err, "sqlite_errorname", None) or type(err).__name__
+    log.error("SQLite error on %s (%s), a program error", name, label,
+              exc_info=(type(err), err, err.__traceback__))
+    return StorageBug(f"程序内部错误：读写「{name}」时数据库操作出错（{label}）。"
+                      f"文件没有被改动，请把此问题告诉开发人员。", err)
+
+
+translate = classify  # the name callers used before the classification by error code
 
 
 @dataclass(frozen=True)
@@ -95,7 +160,7 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as err:
-        raise translate(err, path.name) from None
+        raise classify(err, path.name) from err
     return conn
 
 
@@ -103,29 +168,15 @@ def quick_check(conn: sqlite3.Connection, name: str) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as err:
-        raise translate(err, name) from None
+        raise classify(err, name) from err
     if rows != [("ok",)]:
-        raise DocumentError(f"文件「{name}」已损坏（{rows[0][0] if rows else '未知错误'}），无法打开")
-
-
-def translate(err: sqlite3.Error, name: str) -> DocumentError:
-    """Map an environment failure to a Chinese DocumentError."""
-    text = str(err).lower()
-    if "full" in text:
-        return DocumentError(f"磁盘空间已满，对「{name}」的修改未能保存。请清理磁盘空间后重试。")
-    if "readonly" in text or "read-only" in text:
-        return DocumentError(f"文件「{name}」是只读的（或所在U盘写保护），修改未能保存")
-    if "locked" in text or "busy" in text:
-        return DocumentError(f"文件「{name}」正被其他程序使用，请关闭其他程序后重试")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return DocumentError(f"文件「{name}」已损坏，无法打开")
-    if "unable to open" in text or "disk i/o" in text:
-        return DocumentError(f"无法读写文件「{name}」（磁盘错误或U盘已拔出）")
-    return DocumentError(f"读写文件「{name}」时出错：{err}")
+        raise DocumentError(f"文件「{name}」已损坏（数据库完整性检查未通过），无法打开")
 
 
 class Transactions:
-    """The one transaction primitive (STYLE.md §9): nested calls become savepoints."""
+    """The one transaction primitive (STYLE.md §9): nested calls become savepoints. Edits,
+    migrations and building a new file all go through it; nothing else begins, commits or rolls
+    back. SQLite errors leave it classified (`classify`)."""
 
     def __init__(self, conn: sqlite3.Connection, name: str):
         self.conn = conn
@@ -142,8 +193,9 @@ class Transactions:
             try:
                 yield conn
             except BaseException:
-                conn.execute(f"ROLLBACK TO {savepoint}")
-                conn.execute(f"RELEASE {savepoint}")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute(f"ROLLBACK TO {savepoint}")
+                    conn.execute(f"RELEASE {savepoint}")
                 raise
             else:
                 conn.execute(f"RELEASE {savepoint}")
@@ -153,16 +205,17 @@ class Transactions:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as err:
-            raise translate(err, self.name) from None
+            raise classify(err, self.name) from err
         self.depth = 1
         try:
             yield conn
             conn.execute("COMMIT")
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
-                raise translate(exc, self.name) from None
+                raise classify(exc, self.name) from exc
             raise
         finally:
             self.depth = 0

@@ -16,8 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-import sqlite_utils
-
 from yibao_desktop import __version__
 from yibao_desktop.domain.edits import Edit, DeleteRow, InsertRow, MoveRow, SetField, apply_edit
 from yibao_desktop.domain.errors import DocumentError
@@ -77,7 +75,7 @@ def encode(cls: type, name: str, value: Any) -> Any:
         return fmt_money(value) if _is_money(cls, name) else fmt_num(value)
     if isinstance(value, date):
         return value.isoformat()
-    raise DocumentError(f"内部错误：无法保存 {name} 的值 {value!r}")
+    raise db.StorageBug(f"程序内部错误：无法保存字段 {name} 的值（类型 {type(value).__name__}）")
 
 
 def _decoder(annotation: str) -> Callable[[Any], Any]:
@@ -185,10 +183,7 @@ class Document:
                         raise DocumentError(
                             f"升级旧版文件前无法创建备份「{backup.name}」：{err.strerror or err}。文件未作改动。"
                         ) from None
-                try:
-                    upgrade(conn, header.user_version)
-                except sqlite3.Error as err:
-                    raise db.translate(err, path.name) from None
+                upgrade(db.Transactions(conn, path.name), header.user_version)
             report = _load(conn)
         except BaseException:
             conn.close()
@@ -212,7 +207,7 @@ class Document:
             tmp.unlink()
             conn = db.connect(tmp)
             try:
-                write_new(conn, report)
+                write_new(conn, report, path.name)
             finally:
                 conn.close()
             os.replace(tmp, path)
@@ -296,7 +291,7 @@ class Document:
             fsync_dir(directory)
         except sqlite3.Error as err:
             tmp.unlink(missing_ok=True)
-            raise db.translate(err, dest.name) from None
+            raise db.classify(err, dest.name) from err
         except OSError as err:
             tmp.unlink(missing_ok=True)
             raise DocumentError(f"无法写入「{dest.name}」：{err.strerror or err}") from None
@@ -316,14 +311,17 @@ class Document:
                 self.conn.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE")
             except sqlite3.Error as err:
-                raise db.translate(err, self.path.name) from None
+                raise db.classify(err, self.path.name) from err
             finally:
                 target.close()
             return tmp.read_bytes()
 
     def audit(self, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.conn.execute(
-            "SELECT at, target, field, old, new FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        try:
+            rows = self.conn.execute(
+                "SELECT at, target, field, old, new FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        except sqlite3.Error as err:
+            raise db.classify(err, self.path.name) from err
         return [dict(zip(("at", "target", "field", "old", "new"), r)) for r in rows]
 
 
@@ -336,7 +334,9 @@ def _load(conn: sqlite3.Connection) -> Report:
         for section, key, value in conn.execute("SELECT section, key, value FROM kv"):
             kv.setdefault(section, {})[key] = _kv_decode(value)
         rows = {name: _load_rows(conn, name) for name in TABLES}
-    except (sqlite3.Error, ValueError, KeyError, TypeError) as err:
+    except sqlite3.Error as err:
+        raise db.classify(err, "报告文件") from err
+    except (ValueError, KeyError, TypeError) as err:
         raise DocumentError(f"报告文件内容已损坏，无法读取（{err}）") from None
     meta_kv = kv.get("meta", {})
     try:
@@ -368,52 +368,41 @@ def _load_rows(conn: sqlite3.Connection, collection: str) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------------ writing
 
 
-def write_new(conn: sqlite3.Connection, report: Report) -> None:
+def write_new(conn: sqlite3.Connection, report: Report, name: str = "新文件") -> None:
     """Build a fresh file's schema and content in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.Transactions(conn, name).transaction():
         for statement in _schema_statements():
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        database = sqlite_utils.Database(conn)
-        database["kv"].insert_all([
-            {"section": "document", "key": "created_by", "value": json.dumps(f"yibao-desktop {__version__}")},
-            {"section": "document", "key": "created_at", "value": json.dumps(_now())},
+        conn.executemany("INSERT INTO kv (section, key, value) VALUES (?, ?, ?)", [
+            ("document", "created_by", json.dumps(f"yibao-desktop {__version__}")),
+            ("document", "created_at", json.dumps(_now())),
         ])
         _write_content(conn, report)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _write_content(conn: sqlite3.Connection, report: Report) -> None:
-    database = sqlite_utils.Database(conn)
     kv_rows = []
     for f in fields(Meta):
         if f.name != "basis":
-            kv_rows.append({"section": "meta", "key": f.name, "value": _kv_encode(getattr(report.meta, f.name))})
+            kv_rows.append(("meta", f.name, _kv_encode(getattr(report.meta, f.name))))
     for f in fields(Scoring):
-        kv_rows.append({"section": "scoring", "key": f.name, "value": _kv_encode(getattr(report.scoring, f.name))})
+        kv_rows.append(("scoring", f.name, _kv_encode(getattr(report.scoring, f.name))))
     kv_rows.extend(_fund_operation_kv(report.fund_operation))
-    database["kv"].insert_all(kv_rows, replace=True)
-    for collection, (table, extra) in TABLES.items():
-        cls = ROW_CLASSES[collection]
+    conn.executemany("INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)", kv_rows)
+    for collection in TABLES:
         rows = get_rows(report, collection)
         if rows:
-            database[table].insert_all(
-                ({**extra, "pos": pos, **_row_values(cls, row)} for pos, row in enumerate(rows)),
-                batch_size=500)
+            _insert_rows(conn, collection, enumerate(rows))
 
 
-def _fund_operation_kv(fo: FundOperation | None) -> list[dict[str, Any]]:
-    out = [{"section": "fund_operation", "key": "present", "value": json.dumps(fo is not None)}]
+def _fund_operation_kv(fo: FundOperation | None) -> list[tuple[str, str, str]]:
+    out = [("fund_operation", "present", json.dumps(fo is not None))]
     if fo is not None:
         for f in fields(FundOperation):
             if f.name not in ("income", "expense"):
-                out.append({"section": "fund_operation", "key": f.name,
-                            "value": _kv_encode(getattr(fo, f.name))})
+                out.append(("fund_operation", f.name, _kv_encode(getattr(fo, f.name))))
     return out
 
 
@@ -440,23 +429,22 @@ def _audit_text(value: Any) -> str | None:
 def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: Edit, old: Any,
                 stamp: str) -> None:
     audit = "INSERT INTO audit (at, target, field, old, new) VALUES (?, ?, ?, ?, ?)"
+    kv_upsert = "INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)"
     if isinstance(edit, SetField):
         if edit.collection == "root":  # switch the fund-operation block on/off or replace it
             conn.execute("DELETE FROM fund_op_line")
             conn.execute("DELETE FROM kv WHERE section = 'fund_operation'")
-            sqlite_utils.Database(conn)["kv"].insert_all(_fund_operation_kv(after.fund_operation), replace=True)
+            conn.executemany(kv_upsert, _fund_operation_kv(after.fund_operation))
             fo = after.fund_operation
             if fo is not None:
                 for side in ("income", "expense"):
-                    for pos, line in enumerate(getattr(fo, side)):
-                        _insert_row(conn, f"fund_operation.{side}", pos, line)
+                    _insert_rows(conn, f"fund_operation.{side}", enumerate(getattr(fo, side)))
             conn.execute(audit, (stamp, "fund_operation", "资金运行情况", _audit_text(old), _audit_text(fo)))
             return
         if edit.index is None:
             if edit.collection == "fund_operation" and before.fund_operation is None:
-                sqlite_utils.Database(conn)["kv"].insert_all(_fund_operation_kv(after.fund_operation), replace=True)
-            conn.execute("INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)",
-                         (edit.collection, edit.field, _kv_encode(edit.value)))
+                conn.executemany(kv_upsert, _fund_operation_kv(after.fund_operation))
+            conn.execute(kv_upsert, (edit.collection, edit.field, _kv_encode(edit.value)))
             conn.execute(audit, (stamp, edit.collection, edit.field, _audit_text(old), _audit_text(edit.value)))
             return
         table, extra = TABLES[edit.collection]
@@ -472,7 +460,7 @@ def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: E
     params = tuple(extra.values())
     if isinstance(edit, InsertRow):
         conn.execute(f"UPDATE {table} SET pos = pos + 1 WHERE pos >= ?{where}", (edit.index, *params))
-        _insert_row(conn, edit.collection, edit.index, edit.row)
+        _insert_rows(conn, edit.collection, [(edit.index, edit.row)])
         conn.execute(audit, (stamp, f"{edit.collection}[{edit.index}]", "插入行", None, _audit_text(edit.row)))
     elif isinstance(edit, DeleteRow):
         conn.execute(f"DELETE FROM {table} WHERE pos = ?{where}", (edit.index, *params))
@@ -491,9 +479,9 @@ def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: E
         conn.execute(audit, (stamp, f"{edit.collection}[{src}]", "移动行", str(src), str(dst)))
 
 
-def _insert_row(conn: sqlite3.Connection, collection: str, pos: int, row: Any) -> None:
+def _insert_rows(conn: sqlite3.Connection, collection: str, rows: Any) -> None:
     table, extra = TABLES[collection]
-    values = {**extra, "pos": pos, **_row_values(ROW_CLASSES[collection], row)}
-    cols = ", ".join(values)
-    marks = ", ".join("?" for _ in values)
-    conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values()))
+    cls = ROW_CLASSES[collection]
+    names = [*extra, "pos", *(f.name for f in fields(cls))]
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    conn.executemany(sql, ([*extra.values(), pos, *_row_values(cls, row).values()] for pos, row in rows))
