@@ -2,8 +2,9 @@
 memory, and writes every edit through in one transaction together with its audit rows.
 There is no Save; Save As copies the file with SQLite's backup API.
 
-`recovered` tells that a change interrupted by a crash was rolled back; `read_only_reason` why a
-writable open came back read-only.
+A writable Document holds the file's lock (lock.py) until it is closed; a second writable open of
+the same file, in this process or another, becomes read-only and says who holds it (`locked_by`,
+`read_only_reason`). `recovered` tells that a change interrupted by a crash was rolled back.
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ from yibao_desktop.storage.load import (
     load_report,
     report_problem,
 )
+from yibao_desktop.storage.lock import DocumentLock, LockedError, LockHolder
 from yibao_desktop.storage.migrations import SCHEMA_VERSION, upgrade
 from yibao_desktop.storage.structure import current_schema_sql, schema_statements
+
+LOCKED_MESSAGE = "此文件已在另一个窗口中打开"
+
 
 # ------------------------------------------------------------------------------------ codecs
 
@@ -71,14 +76,18 @@ def _folder(path: Path) -> Path:
 
 
 class _Resources:
-    """What a Document must give back when closed or garbage-collected: the temporary folder of
-    a privately recovered copy."""
+    """What a Document must give back when closed or garbage-collected: its lock and the
+    temporary folder of a privately recovered copy."""
 
-    def __init__(self, private_dir: Path | None = None):
+    def __init__(self, lock: DocumentLock | None = None, private_dir: Path | None = None):
+        self.lock = lock
         self.private_dir = private_dir
 
     def release(self) -> None:
+        lock, self.lock = self.lock, None
         folder, self.private_dir = self.private_dir, None
+        if lock is not None:
+            lock.release()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -87,17 +96,43 @@ def _release(resources: _Resources) -> None:
     resources.release()
 
 
+def _lock_for_writing(path: Path) -> tuple[DocumentLock | None, str | None, LockHolder | None]:
+    """The lock, or why the file opens read-only (and who holds it)."""
+    if not os.access(path, os.W_OK):
+        return None, f"文件「{path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。", None
+    try:
+        return DocumentLock.acquire(path), None, None
+    except LockedError as err:
+        who = err.holder.describe()
+        return None, f"{LOCKED_MESSAGE}{f'：{who}' if who else ''}。本次只能查看，不能修改。", err.holder
+    except OSError:
+        return None, f"文件「{path.name}」所在的文件夹不可写（U盘写保护？），本次只能查看，不能修改。", None
+
+
+def _lock_target(path: Path) -> DocumentLock:
+    """The lock of a file about to be (over)written by create or save_as."""
+    try:
+        return DocumentLock.acquire(path)
+    except LockedError as err:
+        who = err.holder.describe()
+        raise DocumentError(f"「{path.name}」{LOCKED_MESSAGE}{f'：{who}' if who else ''}。不能覆盖它，"
+                            f"请先在那个窗口中关闭它，或换一个文件名。") from None
+    except OSError as err:
+        raise DocumentError(str(fileio.write_error(path, err))) from None
+
+
 class Document:
     """An open report file. Use `Document.open` or `Document.create`.
 
     Attributes besides the report: `path`, `read_only` (with `read_only_reason`, Chinese, when the
-    caller asked for a writable document), `recovered` (a change interrupted by a crash was rolled
-    back on open), `migrated_from` and `backup_path` (an older file was upgraded after this
-    backup)."""
+    caller asked for a writable document), `locked_by` (who has it open for writing, when that
+    made it read-only), `recovered` (a change interrupted by a crash was rolled back on open),
+    `migrated_from` and `backup_path` (an older file was upgraded after this backup)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, report: Report, read_only: bool,
                  migrated_from: int | None = None, backup_path: Path | None = None, *,
-                 recovered: bool = False, read_only_reason: str | None = None,
+                 recovered: bool = False, locked_by: LockHolder | None = None,
+                 read_only_reason: str | None = None, lock: DocumentLock | None = None,
                  private_dir: Path | None = None):
         self.path = path
         self.conn = conn
@@ -106,9 +141,10 @@ class Document:
         self.migrated_from = migrated_from
         self.backup_path = backup_path
         self.recovered = recovered
+        self.locked_by = locked_by
         self.read_only_reason = read_only_reason
         self._tx = db.Transactions(conn, path.name)
-        self._resources = _Resources(private_dir)
+        self._resources = _Resources(lock, private_dir)
         self._finalizer = weakref.finalize(self, _release, self._resources)
 
     # -- opening and creating ---------------------------------------------------------------
@@ -118,35 +154,41 @@ class Document:
         """Open a report. Not-ours, corrupt, truncated, too-new and foreign-schema files raise
         DocumentError and are left untouched. A crash's hot journal is rolled back first (in a
         private copy when read-only). An older schema is upgraded after a synced `.vN.bak` copy
-        (read-only opens upgrade an in-memory copy instead). A writable open of a file that cannot
-        be written comes back read-only with the reason."""
+        (read-only opens upgrade an in-memory copy instead). A writable open of a file that is
+        open for writing elsewhere, or cannot be written, comes back read-only with the reason."""
         return cls._open(Path(path), read_only)
 
     @classmethod
-    def _open(cls, path: Path, read_only: bool) -> "Document":
+    def _open(cls, path: Path, read_only: bool, lock: DocumentLock | None = None) -> "Document":
         name = path.name
-        reason = None
+        reason = holder = None
         opened = None
         try:
             header = db.read_header(path)
-            if not read_only and not os.access(path, os.W_OK):
-                reason = f"文件「{name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。"
-                read_only = True
+            if not read_only and lock is None:
+                lock, reason, holder = _lock_for_writing(path)
+                read_only = lock is None
             if header.wal and not read_only:
                 reason = (f"文件「{name}」被其他程序改成了 WAL 日志模式，本程序只能查看它。"
                           f"如需修改，请“另存为”一个新文件后在新文件中修改。")
                 read_only = True
+            if read_only and lock is not None:
+                lock.release()
+                lock = None
             opened = db.open_database(path, header, read_only)
-            return cls._finish_open(path, opened, read_only, reason)
+            return cls._finish_open(path, opened, read_only, lock, reason, holder)
         except BaseException:
             if opened is not None:
                 opened.conn.close()
                 if opened.private_dir is not None:
                     shutil.rmtree(opened.private_dir, ignore_errors=True)
+            if lock is not None:
+                lock.release()
             raise
 
     @classmethod
-    def _finish_open(cls, path: Path, opened: db.Opened, read_only: bool, reason: str | None) -> "Document":
+    def _finish_open(cls, path: Path, opened: db.Opened, read_only: bool, lock: DocumentLock | None,
+                     reason: str | None, holder: LockHolder | None) -> "Document":
         name = path.name
         conn = opened.conn
         version = db.check_complete(opened.file, name).user_version
@@ -175,7 +217,7 @@ class Document:
         if not read_only:
             fileio.remove_stale_temporaries(_folder(path))
         return cls(path, conn, report, read_only, migrated_from, backup, recovered=opened.recovered,
-                   read_only_reason=reason, private_dir=opened.private_dir)
+                   locked_by=holder, read_only_reason=reason, lock=lock, private_dir=opened.private_dir)
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], report: Report, overwrite: bool = False) -> "Document":
@@ -192,6 +234,7 @@ class Document:
                 raise DocumentError(f"「{path.name}」不是普通文件，不能覆盖")
         directory = _folder(path)
         fileio.remove_stale_temporaries(directory)
+        lock = _lock_target(path)
         tmp: Path | None = None
         try:
             try:
@@ -213,12 +256,16 @@ class Document:
             tmp = None
             fileio.fsync_dir(directory)
         except OSError as err:
+            lock.release()
             raise DocumentError(str(fileio.write_error(path, err))) from None
+        except BaseException:
+            lock.release()
+            raise
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
                 Path(f"{tmp}-journal").unlink(missing_ok=True)
-        return cls._open(path, read_only=False)
+        return cls._open(path, read_only=False, lock=lock)
 
     def close(self) -> None:
         try:
@@ -283,6 +330,9 @@ class Document:
         and continue editing the new file (writable, even if this one was read-only)."""
         dest = Path(dest)
         directory = _folder(dest)
+        current = self._resources.lock
+        same = current is not None and _same_place(dest, self.path)
+        new_lock = current if same else _lock_target(dest)
         tmp: Path | None = None
         try:
             fileio.remove_stale_temporaries(directory)
@@ -304,19 +354,30 @@ class Document:
             fileio.fsync_dir(directory)
             new_conn = db.connect(dest)
         except sqlite3.Error as err:
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
             raise db.classify(err, dest.name) from err
         except OSError as err:
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
             raise DocumentError(str(fileio.write_error(dest, err))) from None
+        except BaseException:
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
+            raise
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
                 Path(f"{tmp}-journal").unlink(missing_ok=True)
         self.conn.close()
-        self._resources.release()
+        if not same:
+            self._resources.release()
+        self._resources.lock = new_lock
         self.conn = new_conn
         self.path = dest
         self.read_only = False
         self.read_only_reason = None
+        self.locked_by = None
         self.recovered = False
         self._tx = db.Transactions(new_conn, dest.name)
 
@@ -341,6 +402,13 @@ class Document:
         except sqlite3.Error as err:
             raise db.classify(err, self.path.name) from err
         return [dict(zip(("at", "target", "field", "old", "new"), r)) for r in rows]
+
+
+def _same_place(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
 def _load(conn: sqlite3.Connection, name: str) -> Report:
