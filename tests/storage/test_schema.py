@@ -48,11 +48,11 @@ def _plant(path: Path, *statements: str) -> None:
     (["CREATE VIEW v AS SELECT * FROM income"], "视图「v」"),
     (["CREATE TABLE extra (x)"], "多余的数据表「extra」"),
     (["CREATE INDEX extra_idx ON income (amount)"], "多余的索引「extra_idx」"),
-    (["ALTER TABLE income ADD COLUMN colour TEXT"], "数据表「income」的定义"),
-    (["DROP INDEX income_pos"], "缺少索引「income_pos」"),
+    (["ALTER TABLE income ADD COLUMN colour TEXT"], "「资金来源」数据表的定义"),
+    (["DROP INDEX income_pos"], "缺少「资金来源」数据表的索引"),
     (["PRAGMA writable_schema = ON",
       "UPDATE sqlite_master SET sql = replace(sql, 'amount TEXT NOT NULL', 'amount TEXT NOT NULL "
-      "CHECK (amount > 0)') WHERE name = 'income'"], "数据表「income」的定义"),
+      "CHECK (amount > 0)') WHERE name = 'income'"], "「资金来源」数据表的定义"),
 ])
 def test_anything_but_our_schema_is_refused_untouched(report_file, statements, words):
     _plant(report_file, *statements)
@@ -60,7 +60,7 @@ def test_anything_but_our_schema_is_refused_untouched(report_file, statements, w
     for read_only in (False, True):
         with pytest.raises(DocumentError) as info:
             Document.open(report_file, read_only=read_only)
-        assert words in str(info.value) and "不会打开" in str(info.value)
+        assert words in str(info.value) and "不会打开" in str(info.value), str(info.value)
     assert _sha(report_file) == before
     assert sorted(p.name for p in report_file.parent.iterdir()) == [report_file.name]
 

@@ -29,6 +29,18 @@ _TOKEN = re.compile(r"""
   | (?P<other>.)
 """, re.S | re.X)
 KIND_LABELS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
+TABLE_LABELS = {"kv": "设置", "basis": "依据文件", "income": "资金来源", "expenditure": "支出明细",
+                "fund_op_line": "基金运行明细", "indicator": "绩效指标", "narrative": "报告文字", "audit": "修改记录"}
+
+
+def _name(kind: str, name: str, table: str, ours: bool) -> str:
+    """How a schema object is named in a message: ours in Chinese, anything else by the name the
+    file gives it."""
+    if ours and kind == "table" and name in TABLE_LABELS:
+        return f"「{TABLE_LABELS[name]}」数据表"
+    if ours and kind == "index" and table in TABLE_LABELS:
+        return f"「{TABLE_LABELS[table]}」数据表的索引"
+    return f"{KIND_LABELS.get(kind, '对象')}「{printable(name)}」"
 
 
 def tokens(sql: str) -> tuple[str, ...]:
@@ -96,15 +108,15 @@ def problem(conn: sqlite3.Connection, version: int) -> str | None:
     reference = min(variants, key=lambda v: len(v ^ actual))
     by_name = {(e[0], e[1]): e for e in reference}
     extra = sorted(actual - reference, key=lambda e: (e[0] not in ("trigger", "view"), e[0], e[1]))
-    for kind, name, _table, _sql in extra:
-        label = KIND_LABELS.get(kind, "对象")
+    for kind, name, table, _sql in extra:
+        ours = (kind, name) in by_name
         if kind in ("trigger", "view"):
-            return f"含有{label}「{printable(name)}」"
-        if (kind, name) in by_name:
-            return f"{label}「{printable(name)}」的定义与标准格式不同"
-        return f"含有多余的{label}「{printable(name)}」"
+            return f"含有{_name(kind, name, table, ours)}"
+        if ours:
+            return f"{_name(kind, name, table, ours)}的定义与标准格式不同"
+        return f"含有多余的{_name(kind, name, table, ours)}"
     missing = sorted(reference - actual)
     if missing:
-        kind, name = missing[0][0], missing[0][1]
-        return f"缺少{KIND_LABELS.get(kind, '对象')}「{printable(name)}」"
+        kind, name, table = missing[0][0], missing[0][1], missing[0][2]
+        return f"缺少{_name(kind, name, table, True)}"
     return "结构与标准格式不同"  # pragma: no cover - a difference is either extra or missing
