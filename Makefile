@@ -5,13 +5,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Shared libraries Qt needs (offscreen and xcb), plus poppler-utils for PDF page rendering in tests
-# and LibreOffice Calc/Writer (headless: xlsx checks in tests, the docx → PDF anchor in benchmarks/).
+# Shared libraries Qt needs (offscreen and xcb), plus poppler-utils for PDF page rendering in tests,
+# LibreOffice Calc/Writer (headless: xlsx checks in tests, the docx → PDF anchor in benchmarks/),
+# strace for the storage crash-point and power-cut tests (fault injection, syscall recording), and
+# dosfstools + fusefat for the tests on a real FAT file system (mkfs.vfat, mounted through FUSE).
 SYSTEM_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbcommon0 \
 	libxkbcommon-x11-0 libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 poppler-utils \
-	libreoffice-calc-nogui libreoffice-writer-nogui nsis
+	libreoffice-calc-nogui libreoffice-writer-nogui nsis strace dosfstools fusefat
 
 .PHONY: run test bench lint sysdeps clean dist-linux dist-windows
 

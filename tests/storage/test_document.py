@@ -39,8 +39,9 @@ def test_file_identity_and_pragmas(doc_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
     with Document.open(doc_path) as doc:
-        assert doc.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert doc.conn.execute("PRAGMA synchronous").fetchone()[0] == 3  # EXTRA: the folder is synced too
         assert doc.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert doc.conn.execute("PRAGMA trusted_schema").fetchone()[0] == 0
 
 
 def test_create_and_reopen_is_lossless(doc_path, demo_report):

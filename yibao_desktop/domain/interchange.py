@@ -9,12 +9,14 @@ load -> dump -> load is the identity.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
+from yibao_desktop.domain import limits
 from yibao_desktop.domain.errors import ReportFormatError, ValueParseError
 from yibao_desktop.domain.money import fmt_money, fmt_num, fmt_pct, parse_decimal, parse_money
 from yibao_desktop.domain.report import (
@@ -44,51 +46,145 @@ FORMAT = "yibao-report"
 VERSION = 1
 
 # ------------------------------------------------------------------------------ value codecs
+# Every value is checked against domain.limits as well as for its shape: an amount of 10^26 元,
+# a 60-digit weight or a score of 1e50 is refused here with its JSON path, never stored.
+
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_DEPTH = 64  # our format nests 4 deep; json itself would fail with a RecursionError near 1,000
+
+
+class _HugeNumber:
+    """A JSON integer with more digits than any field allows (Python refuses to convert more than
+    4,300 digits at all); kept apart so that the reader can refuse it with its path."""
+
+    def __init__(self, text: str):
+        self.digits = len(text.lstrip("-"))
+
+
+def _parse_int(text: str) -> Any:
+    return int(text) if len(text.lstrip("-")) <= limits.MAX_INT_DIGITS else _HugeNumber(text)
+
+
+def _kind(v: Any) -> str:
+    """A JSON value's type, in Chinese."""
+    if v is None:
+        return "空值（null）"
+    if isinstance(v, bool):
+        return "布尔值"
+    if isinstance(v, (int, float, _HugeNumber)):
+        return "数字"
+    if isinstance(v, str):
+        return "文本"
+    if isinstance(v, list):
+        return "数组"
+    if isinstance(v, dict):
+        return "对象"
+    return "未知类型"  # pragma: no cover - json gives no other types
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, _HugeNumber):
+        return f"{v.digits} 位的整数"
+    if isinstance(v, float):
+        return limits.printable(str(v))
+    if isinstance(v, (str, int, bool)) or v is None:
+        return limits.printable(v)
+    return _kind(v)
+
+
+def _refuse_huge(v: Any) -> None:
+    if isinstance(v, _HugeNumber):
+        raise ValueParseError(f"数值位数过多（{v.digits} 位）")
 
 
 def parse_date(value: Any) -> date:
     if not isinstance(value, str):
-        raise ValueParseError(f"日期须为文本（如 2024-03-01），不能是 {value!r}")
+        raise ValueParseError(f"日期须为文本（如 2024-03-01），不能是{_kind(value)}「{_shown(value)}」")
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if not _DATE_TEXT.match(text):
+            raise ValueError
+        result = date.fromisoformat(text)
     except ValueError:
-        raise ValueParseError(f"无法识别的日期「{value}」，应写成 2024-03-01 的形式") from None
+        raise ValueParseError(f"无法识别的日期「{limits.printable(value)}」，应写成 2024-03-01 的形式") from None
+    problem = limits.date_problem(result)
+    if problem:
+        raise ValueParseError(problem)
+    return result
+
+
+def _checked(value: Any, check: Callable[[Any], str | None]) -> Any:
+    problem = check(value)
+    if problem:
+        raise ValueParseError(problem)
+    return value
 
 
 def _money(v: Any) -> Decimal:
+    _refuse_huge(v)
     if isinstance(v, float) or isinstance(v, bool):
-        raise ValueParseError(f"金额须为文本（如 \"600000.00\"），不能是数字 {v!r}")
-    return parse_money(v)
+        raise ValueParseError(f"金额须为文本（如 \"600000.00\"），不能是数字 {_shown(v)}")
+    if not isinstance(v, (str, int)):
+        raise ValueParseError(f"金额须为文本（如 \"600000.00\"），不能是{_kind(v)}")
+    if isinstance(v, str) and len(v) > 100:
+        raise ValueParseError("金额文本过长")
+    try:
+        value = parse_money(v)
+    except ArithmeticError:  # decimal.InvalidOperation: more digits than Decimal's precision
+        raise ValueParseError(limits.money_problem(Decimal(limits.MONEY_LIMIT)) or "金额超出允许范围") from None
+    return _checked(value, limits.money_problem)
 
 
-def _number(v: Any) -> Decimal:
+def _decimal(v: Any) -> Decimal:
+    _refuse_huge(v)
     if isinstance(v, float) or isinstance(v, bool):
-        raise ValueParseError(f"数值须为文本（如 \"60\"），不能是浮点数 {v!r}")
+        raise ValueParseError(f"数值须为文本（如 \"60\"），不能是浮点数 {_shown(v)}")
+    if not isinstance(v, (str, int)):
+        raise ValueParseError(f"数值须为文本（如 \"60\"），不能是{_kind(v)}")
+    if isinstance(v, str) and len(v) > 100:
+        raise ValueParseError("数值文本过长")
     return parse_decimal(v)
 
 
+def _number(v: Any) -> Decimal:
+    return _checked(_decimal(v), limits.number_problem)
+
+
+def _weight(v: Any) -> Decimal:
+    return _checked(_decimal(v), limits.weight_problem)
+
+
 def _integer(v: Any) -> int:
+    _refuse_huge(v)
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueParseError(f"须为整数，不能是 {v!r}")
+        raise ValueParseError(f"须为整数，不能是{_kind(v)}「{_shown(v)}」")
     return v
+
+
+def _year(v: Any) -> int:
+    return _checked(_integer(v), limits.year_problem)
+
+
+def _count(v: Any) -> int:
+    return _checked(_integer(v), limits.count_problem)
 
 
 def _text(v: Any) -> str:
     if not isinstance(v, str):
-        raise ValueParseError(f"须为文本，不能是 {v!r}")
-    return v
+        raise ValueParseError(f"须为文本，不能是{_kind(v)}「{_shown(v)}」")
+    return _checked(v, limits.text_problem)
 
 
 def _boolean(v: Any) -> bool:
     if not isinstance(v, bool):
-        raise ValueParseError(f"须为 true 或 false，不能是 {v!r}")
+        raise ValueParseError(f"须为 true 或 false，不能是{_kind(v)}「{_shown(v)}」")
     return v
 
 
 def _enum(choices: tuple[str, ...]) -> Callable[[Any], str]:
     def parse(v: Any) -> str:
-        if v not in choices:
-            raise ValueParseError(f"「{v}」不是可选值（可选：{'、'.join(choices)}）")
+        if not isinstance(v, str) or v not in choices:
+            raise ValueParseError(f"「{_shown(v)}」不是可选值（可选：{'、'.join(choices)}）")
         return v
     return parse
 
@@ -107,7 +203,7 @@ class _Reader:
 
     def __init__(self, obj: Any, path: str):
         if not isinstance(obj, dict):
-            raise ReportFormatError(path or "（根）", f"应为对象，实际为 {type(obj).__name__}")
+            raise ReportFormatError(path or "（根）", f"应为对象，实际为{_kind(obj)}")
         self.obj, self.path = obj, path
 
     def read(self, spec: dict[str, tuple[Callable[[Any], Any], Any]]) -> dict[str, Any]:
@@ -128,6 +224,7 @@ class _Reader:
         return out
 
     def _at(self, key: str) -> str:
+        key = limits.printable(key)
         return f"{self.path}.{key}" if self.path else key
 
 
@@ -136,7 +233,7 @@ _REQUIRED = object()
 
 def _list_of(item: Callable[[Any, str], Any], value: Any, path: str) -> tuple[Any, ...]:
     if not isinstance(value, list):
-        raise ReportFormatError(path, "应为数组")
+        raise ReportFormatError(path, f"应为数组，实际为{_kind(value)}")
     return tuple(item(v, f"{path}[{i}]") for i, v in enumerate(value))
 
 
@@ -148,16 +245,14 @@ def _meta(obj: Any, path: str) -> Meta:
     r = _Reader(obj, path)
     raw_basis = r.obj.get("basis", [])
     data = r.read({
-        "unit": (_text, _REQUIRED), "year": (_integer, _REQUIRED),
+        "unit": (_text, _REQUIRED), "year": (_year, _REQUIRED),
         "fund_type": (_enum(FUND_TYPES), _REQUIRED), "title": (_optional(_text), None),
         "competent_dept": (_text, ""), "basis": (lambda v: v, []), "previous": (lambda v: v, None),
     })
-    if not 1990 <= data["year"] <= 2200:
-        raise ReportFormatError(f"{path}.year", f"年度 {data['year']} 不合理")
     data["basis"] = _list_of(_basis, raw_basis, f"{path}.basis")
     if data["previous"] is not None:
         data["previous"] = Previous(**_Reader(data["previous"], f"{path}.previous").read(
-            {"year": (_integer, _REQUIRED), "available": (_money, _REQUIRED), "paid": (_money, _REQUIRED)}))
+            {"year": (_year, _REQUIRED), "available": (_money, _REQUIRED), "paid": (_money, _REQUIRED)}))
     return Meta(**data)
 
 
@@ -175,7 +270,7 @@ _FUND_OP_LINE_SPEC = {"category": (_text, _REQUIRED), "budget": (_optional(_mone
 _INDICATOR_SPEC = {
     "level1": (_text, _REQUIRED), "level2": (_text, ""), "name": (_text, _REQUIRED),
     "nature": (_optional(_enum(NATURES)), None), "target": (_optional(_number), None), "unit": (_text, ""),
-    "target_text": (_text, ""), "weight": (_number, _REQUIRED), "actual": (_optional(_number), None),
+    "target_text": (_text, ""), "weight": (_weight, _REQUIRED), "actual": (_optional(_number), None),
     "numerator": (_optional(_number), None), "denominator": (_optional(_number), None),
     "grade": (_optional(_enum(GRADES)), None), "score": (_optional(_number), None),
     "override_reason": (_text, ""), "deviation_reason": (_text, ""), "baseline": (_optional(_number), None),
@@ -191,8 +286,8 @@ def _fund_operation(obj: Any, path: str) -> FundOperation | None:
         "income": (lambda v: v, []), "expense": (lambda v: v, []),
         "income_total": (_optional(_money), None), "expense_total": (_optional(_money), None),
         "year_balance": (_optional(_money), None), "closing_balance": (_optional(_money), None),
-        "insured_persons": (_optional(_integer), None), "registered_population": (_optional(_integer), None),
-        "resident_population": (_optional(_integer), None),
+        "insured_persons": (_optional(_count), None), "registered_population": (_optional(_count), None),
+        "resident_population": (_optional(_count), None),
     })
     for side in ("income", "expense"):
         data[side] = _list_of(lambda o, p: FundOpLine(**_Reader(o, p).read(_FUND_OP_LINE_SPEC)),
@@ -205,22 +300,25 @@ def _weights(v: Any) -> tuple[tuple[str, Decimal], ...]:
         raise ValueParseError("应为对象，如 {\"产出指标\": \"50\"}")
     out = []
     for name, weight in v.items():
+        _checked(name, limits.text_problem)
         try:
-            out.append((name, _number(weight)))
+            out.append((name, _weight(weight)))
         except ValueParseError as err:
-            raise ValueParseError(f"「{name}」的权重{err.message}") from None
+            raise ValueParseError(f"「{limits.printable(name)}」的权重{err.message}") from None
     return tuple(out)
 
 
 def _grade_labels(v: Any) -> tuple[str, str, str, str]:
     if not isinstance(v, list) or len(v) != 4 or not all(isinstance(x, str) and x for x in v):
         raise ValueParseError("应为 4 个等级名称的数组，如 [\"优\", \"良\", \"中\", \"差\"]")
+    for x in v:
+        _checked(x, limits.text_problem)
     return tuple(v)  # type: ignore[return-value]
 
 
 def _scoring(obj: Any, path: str) -> Scoring:
     return Scoring(**_Reader(obj, path).read({
-        "level1_weights": (_weights, _REQUIRED), "budget_execution_weight": (_number, Decimal("10")),
+        "level1_weights": (_weights, _REQUIRED), "budget_execution_weight": (_weight, Decimal("10")),
         "reverse_rule": (_enum(REVERSE_RULES), "linear"), "overachieve_penalty": (_boolean, False),
         "execution_cap": (_boolean, False), "grade_labels": (_grade_labels, DEFAULT_GRADE_LABELS),
     }))
@@ -254,16 +352,60 @@ def report_from_data(data: Any) -> Report:
     )
 
 
+# json's messages (English) in Chinese; anything else gets the general wording.
+_JSON_MESSAGES = (
+    ("Expecting value", "此处应为一个值"),
+    ("Expecting property name enclosed in double quotes", "此处应为带双引号的字段名"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Unterminated string starting at", "文本缺少结束的双引号"),
+    ("Invalid control character at", "文本中有不允许的控制字符"),
+    ("Invalid \\uXXXX escape", "无效的 \\u 转义"),
+    ("Invalid \\escape", "无效的转义字符"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+)
+
+
+def _json_message(msg: str) -> str:
+    for english, chinese in _JSON_MESSAGES:
+        if msg.startswith(english):
+            return chinese
+    return "格式错误"
+
+
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """Line and column where nesting first exceeds MAX_DEPTH (strings skipped)."""
+    depth = 0
+    for m in re.finditer(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', text, re.S):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, m.start()) + 1
+                return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
 def report_from_json(text: str) -> Report:
+    where = _too_deep_at(text)
+    if where is not None:
+        raise ReportFormatError("", f"JSON 嵌套层数过多（第 {where[0]} 行第 {where[1]} 列超过 {MAX_DEPTH} 层）")
     try:
-        data = json.loads(text, parse_float=_reject_float)
+        data = json.loads(text, parse_float=_reject_float, parse_int=_parse_int,
+                          parse_constant=_reject_float)
     except json.JSONDecodeError as err:
-        raise ReportFormatError("", f"不是有效的 JSON：第 {err.lineno} 行第 {err.colno} 列，{err.msg}") from None
+        raise ReportFormatError("", f"不是有效的 JSON：第 {err.lineno} 行第 {err.colno} 列，{_json_message(err.msg)}") from None
+    except RecursionError:
+        raise ReportFormatError("", "JSON 嵌套层数过多") from None
+    except ValueError:
+        raise ReportFormatError("", "不是有效的 JSON") from None
     return report_from_data(data)
 
 
 class _FloatMarker(float):
-    """Floats are kept apart so that the reader can refuse them with the right path."""
+    """Floats (and NaN, Infinity) are kept apart so that the reader can refuse them with the path."""
 
 
 def _reject_float(text: str) -> float:

@@ -1,1 +1,1 @@
-"""The .yibao document: one SQLite file per report (sqlite3 + sqlite-utils, no Qt)."""
+"""The .yibao document: one SQLite file per report (sqlite3 only, no Qt)."""

@@ -1,14 +1,74 @@
 """Ordered schema upgrades. `user_version` holds the schema number; a new file is built from
 schema.sql at SCHEMA_VERSION; an older file is upgraded one step at a time, each step in its
-own transaction together with the new user_version (after the caller has made a .bak copy)."""
+own transaction (the one transaction primitive, `db.Transactions`) together with the new
+user_version, after the caller has made and synced a .bak copy.
+
+HISTORIC_SCHEMAS keeps the exact schema of every older version, so that an old file can be
+compared with what that version wrote before anything runs on it (structure.py)."""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # db imports this module for the version numbers
+    from yibao_desktop.storage.db import Transactions
 
 SCHEMA_VERSION = 2
 MIN_SUPPORTED_VERSION = 1
+
+# Version 1 as the first release wrote it (schema.sql without indicator.baseline).
+HISTORIC_SCHEMAS: dict[int, str] = {1: """
+CREATE TABLE kv (
+    section TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    PRIMARY KEY (section, key)
+);
+CREATE TABLE basis (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    title TEXT NOT NULL DEFAULT '', doc_no TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE income (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    level TEXT NOT NULL, kind TEXT NOT NULL, doc_no TEXT NOT NULL DEFAULT '', date TEXT,
+    amount TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE expenditure (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    project TEXT NOT NULL DEFAULT '', direction TEXT NOT NULL DEFAULT '', econ_class TEXT NOT NULL DEFAULT '',
+    pool TEXT NOT NULL, budget TEXT, paid TEXT NOT NULL, paid_on TEXT
+);
+CREATE TABLE fund_op_line (
+    id INTEGER PRIMARY KEY, side TEXT NOT NULL CHECK (side IN ('income', 'expense')), pos INTEGER NOT NULL,
+    category TEXT NOT NULL DEFAULT '', budget TEXT, actual TEXT NOT NULL
+);
+CREATE TABLE indicator (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    level1 TEXT NOT NULL DEFAULT '', level2 TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
+    nature TEXT, target TEXT, unit TEXT NOT NULL DEFAULT '', target_text TEXT NOT NULL DEFAULT '',
+    weight TEXT NOT NULL, actual TEXT, numerator TEXT, denominator TEXT, grade TEXT, score TEXT,
+    override_reason TEXT NOT NULL DEFAULT '', deviation_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE narrative (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    key TEXT NOT NULL, heading TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    target TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX income_pos ON income (pos);
+CREATE INDEX expenditure_pos ON expenditure (pos);
+CREATE INDEX fund_op_line_pos ON fund_op_line (side, pos);
+CREATE INDEX indicator_pos ON indicator (pos);
+CREATE INDEX narrative_pos ON narrative (pos);
+CREATE INDEX basis_pos ON basis (pos);
+"""}
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -19,20 +79,16 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
 
-def upgrade(conn: sqlite3.Connection, from_version: int) -> list[int]:
-    """Run every step from `from_version` to SCHEMA_VERSION; returns the versions reached."""
+def upgrade(transactions: "Transactions", from_version: int) -> list[int]:
+    """Run every step from `from_version` to SCHEMA_VERSION, each in one transaction with its
+    user_version; returns the versions reached."""
     reached = []
     version = from_version
     while version < SCHEMA_VERSION:
         step = STEPS[version]
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transactions.transaction() as conn:
             step(conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         version += 1
         reached.append(version)
     return reached

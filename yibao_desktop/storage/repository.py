@@ -1,6 +1,11 @@
 """`Document`: one open .yibao report. It owns the connection, keeps the current `Report` in
 memory, and writes every edit through in one transaction together with its audit rows.
-There is no Save; Save As copies the file with SQLite's backup API."""
+There is no Save; Save As copies the file with SQLite's backup API.
+
+A writable Document holds the file's lock (lock.py) until it is closed; a second writable open of
+the same file, in this process or another, becomes read-only and says who holds it (`locked_by`,
+`read_only_reason`). `recovered` tells that a change interrupted by a crash was rolled back.
+"""
 
 from __future__ import annotations
 
@@ -9,62 +14,39 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import weakref
 from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import sqlite_utils
-
-from yibao_desktop import __version__
-from yibao_desktop.domain.edits import Edit, DeleteRow, InsertRow, MoveRow, SetField, apply_edit
-from yibao_desktop.domain.errors import DocumentError
+from yibao_desktop import __version__, fileio
+from yibao_desktop.domain import limits
+from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField, apply_edit
+from yibao_desktop.domain.errors import DocumentError, UserError
 from yibao_desktop.domain.money import fmt_money, fmt_num
-from yibao_desktop.domain.report import (
-    Basis,
-    Expenditure,
-    FundOperation,
-    FundOpLine,
-    Income,
-    Indicator,
-    Meta,
-    Previous,
-    Report,
-    Scoring,
-    Section,
-    get_rows,
-)
-from yibao_desktop.fileio import fsync_dir
+from yibao_desktop.domain.report import FundOperation, Meta, Report, Scoring, get_rows
 from yibao_desktop.storage import db
+from yibao_desktop.storage.load import (
+    COLLECTION_LABELS,
+    ROW_CLASSES,
+    SINGLETONS,
+    TABLES,
+    field_label,
+    is_money,
+    kv_encode,
+    load_report,
+    report_problem,
+)
+from yibao_desktop.storage.lock import DocumentLock, LockedError, LockHolder
 from yibao_desktop.storage.migrations import SCHEMA_VERSION, upgrade
+from yibao_desktop.storage.structure import current_schema_sql, schema_statements
 
-MONEY_FIELDS = {"amount", "budget", "paid"}  # Income/Expenditure money columns
-
-# collection -> (table, extra where/insert columns)
-TABLES: dict[str, tuple[str, dict[str, str]]] = {
-    "basis": ("basis", {}),
-    "incomes": ("income", {}),
-    "expenditures": ("expenditure", {}),
-    "indicators": ("indicator", {}),
-    "narrative": ("narrative", {}),
-    "fund_operation.income": ("fund_op_line", {"side": "income"}),
-    "fund_operation.expense": ("fund_op_line", {"side": "expense"}),
-}
-ROW_CLASSES: dict[str, type] = {
-    "basis": Basis, "incomes": Income, "expenditures": Expenditure, "indicators": Indicator,
-    "narrative": Section, "fund_operation.income": FundOpLine, "fund_operation.expense": FundOpLine,
-}
+LOCKED_MESSAGE = "此文件已在另一个窗口中打开"
 
 
 # ------------------------------------------------------------------------------------ codecs
-
-
-def _is_money(cls: type, name: str) -> bool:
-    if cls is FundOpLine:
-        return name in ("budget", "actual")
-    return name in MONEY_FIELDS
 
 
 def encode(cls: type, name: str, value: Any) -> Any:
@@ -74,162 +56,223 @@ def encode(cls: type, name: str, value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, Decimal):
-        return fmt_money(value) if _is_money(cls, name) else fmt_num(value)
+        return fmt_money(value) if is_money(cls, name) else fmt_num(value)
     if isinstance(value, date):
         return value.isoformat()
-    raise DocumentError(f"内部错误：无法保存 {name} 的值 {value!r}")
-
-
-def _decoder(annotation: str) -> Callable[[Any], Any]:
-    base = annotation.replace(" | None", "").strip()
-    if base == "Decimal":
-        return lambda v: None if v is None else Decimal(v)
-    if base == "date":
-        return lambda v: None if v is None else date.fromisoformat(v)
-    if base == "bool":
-        return lambda v: bool(v)
-    if base == "int":
-        return lambda v: None if v is None else int(v)
-    return lambda v: v
-
-
-_DECODERS: dict[type, dict[str, Callable[[Any], Any]]] = {
-    cls: {f.name: _decoder(str(f.type)) for f in fields(cls)}
-    for cls in (Basis, Income, Expenditure, FundOpLine, Indicator, Section)
-}
-
-
-def _kv_encode(value: Any) -> str:
-    if isinstance(value, Previous):
-        return json.dumps({"$prev": [value.year, format(value.available, "f"), format(value.paid, "f")]})
-    if isinstance(value, Decimal):
-        return json.dumps({"$d": format(value, "f")})
-    if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # level1_weights
-        return json.dumps({"$w": [[n, format(w, "f")] for n, w in value]}, ensure_ascii=False)
-    if isinstance(value, tuple):
-        return json.dumps(list(value), ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _kv_decode(text: str) -> Any:
-    value = json.loads(text)
-    if isinstance(value, dict) and "$prev" in value:
-        year, available, paid = value["$prev"]
-        return Previous(int(year), Decimal(available), Decimal(paid))
-    if isinstance(value, dict) and "$d" in value:
-        return Decimal(value["$d"])
-    if isinstance(value, dict) and "$w" in value:
-        return tuple((n, Decimal(w)) for n, w in value["$w"])
-    if isinstance(value, list):
-        return tuple(value)
-    return value
-
-
-# ---------------------------------------------------------------------------------- document
-
-
-def _schema_sql() -> str:
-    return resources.files("yibao_desktop.storage").joinpath("schema.sql").read_text(encoding="utf-8")
+    raise db.StorageBug(f"程序内部错误：无法保存字段 {name} 的值（类型 {type(value).__name__}）")
 
 
 def _schema_statements() -> list[str]:
     """schema.sql split into statements (comments dropped), to run inside our own transaction."""
-    lines = [line.split("--", 1)[0] for line in _schema_sql().splitlines()]
-    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]
+    return schema_statements(current_schema_sql())
 
 
 def _now() -> str:
     return datetime.now().isoformat(timespec="seconds")
 
 
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
+class _Resources:
+    """What a Document must give back when closed or garbage-collected: its lock and the
+    temporary folder of a privately recovered copy."""
+
+    def __init__(self, lock: DocumentLock | None = None, private_dir: Path | None = None):
+        self.lock = lock
+        self.private_dir = private_dir
+
+    def release(self) -> None:
+        lock, self.lock = self.lock, None
+        folder, self.private_dir = self.private_dir, None
+        if lock is not None:
+            lock.release()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _release(resources: _Resources) -> None:
+    resources.release()
+
+
+def _lock_for_writing(path: Path) -> tuple[DocumentLock | None, str | None, LockHolder | None]:
+    """The lock, or why the file opens read-only (and who holds it)."""
+    if not os.access(path, os.W_OK):
+        return None, f"文件「{path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。", None
+    try:
+        return DocumentLock.acquire(path), None, None
+    except LockedError as err:
+        who = err.holder.describe()
+        return None, f"{LOCKED_MESSAGE}{f'：{who}' if who else ''}。本次只能查看，不能修改。", err.holder
+    except OSError:
+        return None, f"文件「{path.name}」所在的文件夹不可写（U盘写保护？），本次只能查看，不能修改。", None
+
+
+def _lock_target(path: Path) -> DocumentLock:
+    """The lock of a file about to be (over)written by create or save_as."""
+    try:
+        return DocumentLock.acquire(path)
+    except LockedError as err:
+        who = err.holder.describe()
+        raise DocumentError(f"「{path.name}」{LOCKED_MESSAGE}{f'：{who}' if who else ''}。不能覆盖它，"
+                            f"请先在那个窗口中关闭它，或换一个文件名。") from None
+    except OSError as err:
+        raise DocumentError(str(fileio.write_error(path, err))) from None
+
+
 class Document:
-    """An open report file. Use `Document.open` or `Document.create`."""
+    """An open report file. Use `Document.open` or `Document.create`.
+
+    Attributes besides the report: `path`, `read_only` (with `read_only_reason`, Chinese, when the
+    caller asked for a writable document), `locked_by` (who has it open for writing, when that
+    made it read-only), `recovered` (a change interrupted by a crash was rolled back on open),
+    `migrated_from` and `backup_path` (an older file was upgraded after this backup)."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, report: Report, read_only: bool,
-                 migrated_from: int | None = None, backup_path: Path | None = None):
+                 migrated_from: int | None = None, backup_path: Path | None = None, *,
+                 recovered: bool = False, locked_by: LockHolder | None = None,
+                 read_only_reason: str | None = None, lock: DocumentLock | None = None,
+                 private_dir: Path | None = None):
         self.path = path
         self.conn = conn
         self.report = report
         self.read_only = read_only
         self.migrated_from = migrated_from
         self.backup_path = backup_path
+        self.recovered = recovered
+        self.locked_by = locked_by
+        self.read_only_reason = read_only_reason
         self._tx = db.Transactions(conn, path.name)
+        self._resources = _Resources(lock, private_dir)
+        self._finalizer = weakref.finalize(self, _release, self._resources)
 
     # -- opening and creating ---------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], read_only: bool = False) -> "Document":
-        """Open a report. Not-ours, corrupt, truncated and too-new files raise DocumentError and
-        are left untouched. An older schema is upgraded after copying the file to `.bak`
-        (read-only opens upgrade an in-memory copy instead)."""
-        path = Path(path)
-        header = db.read_header(path)
-        if not read_only and not os.access(path, os.W_OK):
-            read_only = True
-        conn = db.connect(path, read_only=read_only)
+        """Open a report. Not-ours, corrupt, truncated, too-new and foreign-schema files raise
+        DocumentError and are left untouched. A crash's hot journal is rolled back first (in a
+        private copy when read-only). An older schema is upgraded after a synced `.vN.bak` copy
+        (read-only opens upgrade an in-memory copy instead). A writable open of a file that is
+        open for writing elsewhere, or cannot be written, comes back read-only with the reason."""
+        return cls._open(Path(path), read_only)
+
+    @classmethod
+    def _open(cls, path: Path, read_only: bool, lock: DocumentLock | None = None) -> "Document":
+        name = path.name
+        reason = holder = None
+        opened = None
         try:
-            db.quick_check(conn, path.name)
-            migrated_from = backup = None
-            if header.user_version < SCHEMA_VERSION:
-                migrated_from = header.user_version
-                if read_only:
-                    mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-                    conn.backup(mem)
-                    conn.close()
-                    conn = mem
-                else:
-                    backup = path.with_name(f"{path.name}.v{header.user_version}.bak")
-                    try:
-                        shutil.copy2(path, backup)
-                    except OSError as err:
-                        raise DocumentError(
-                            f"升级旧版文件前无法创建备份「{backup.name}」：{err.strerror or err}。文件未作改动。"
-                        ) from None
-                try:
-                    upgrade(conn, header.user_version)
-                except sqlite3.Error as err:
-                    raise db.translate(err, path.name) from None
-            report = _load(conn)
+            header = db.read_header(path)
+            if not read_only and lock is None:
+                lock, reason, holder = _lock_for_writing(path)
+                read_only = lock is None
+            if header.wal and not read_only:
+                reason = (f"文件「{name}」被其他程序改成了 WAL 日志模式，本程序只能查看它。"
+                          f"如需修改，请“另存为”一个新文件后在新文件中修改。")
+                read_only = True
+            if read_only and lock is not None:
+                lock.release()
+                lock = None
+            opened = db.open_database(path, header, read_only)
+            return cls._finish_open(path, opened, read_only, lock, reason, holder)
         except BaseException:
-            conn.close()
+            if opened is not None:
+                opened.conn.close()
+                if opened.private_dir is not None:
+                    shutil.rmtree(opened.private_dir, ignore_errors=True)
+            if lock is not None:
+                lock.release()
             raise
-        return cls(path, conn, report, read_only, migrated_from, backup)
+
+    @classmethod
+    def _finish_open(cls, path: Path, opened: db.Opened, read_only: bool, lock: DocumentLock | None,
+                     reason: str | None, holder: LockHolder | None) -> "Document":
+        name = path.name
+        conn = opened.conn
+        version = db.check_complete(opened.file, name).user_version
+        db.check_schema(conn, name, version)
+        db.quick_check(conn, name)
+        migrated_from = backup = None
+        if version < SCHEMA_VERSION:
+            # Upgrade and read an in-memory copy first: a file whose content we would refuse is
+            # neither backed up nor upgraded. Read-only opens keep working on that copy.
+            migrated_from = version
+            mem = _upgraded_copy(conn, name, version)
+            try:
+                report = _load(mem, name)
+            except BaseException:
+                mem.close()
+                raise
+            if read_only:
+                conn.close()
+                opened.conn = conn = mem
+            else:
+                mem.close()
+                backup = _write_backup(path, version)
+                upgrade(db.Transactions(conn, name), version)
+                db.check_schema(conn, name, SCHEMA_VERSION)
+        report = _load(conn, name)
+        if not read_only:
+            fileio.remove_stale_temporaries(_folder(path))
+        return cls(path, conn, report, read_only, migrated_from, backup, recovered=opened.recovered,
+                   locked_by=holder, read_only_reason=reason, lock=lock, private_dir=opened.private_dir)
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], report: Report, overwrite: bool = False) -> "Document":
-        """Write `report` to a new file (built beside it under a temporary name, then renamed)."""
+        """Write `report` to a new file (built beside it under a temporary name, synced, then
+        renamed) and open it for writing."""
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise DocumentError(f"文件「{path.name}」已存在")
-        directory = path.parent if str(path.parent) else Path(".")
+        problem = report_problem(report)
+        if problem:
+            raise DocumentError(f"无法创建「{path.name}」：{problem}")
+        if os.path.lexists(path):
+            if not overwrite:
+                raise DocumentError(f"文件「{path.name}」已存在")
+            if not path.is_file():
+                raise DocumentError(f"「{path.name}」不是普通文件，不能覆盖")
+        directory = _folder(path)
+        fileio.remove_stale_temporaries(directory)
+        lock = _lock_target(path)
+        tmp: Path | None = None
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=".yibao-", suffix=".tmp", dir=directory)
-            os.close(fd)
-        except OSError as err:
-            raise DocumentError(f"无法在「{directory}」创建文件：{err.strerror or err}") from None
-        tmp = Path(tmp_name)
-        try:
-            tmp.unlink()
-            conn = db.connect(tmp)
             try:
-                write_new(conn, report)
+                fd, tmp_name = tempfile.mkstemp(prefix=".yibao-", suffix=".tmp", dir=directory)
+            except OSError as err:
+                raise DocumentError(str(fileio.write_error(path, err))) from None
+            tmp = Path(tmp_name)
+            try:
+                fileio.mark_in_use(fd)  # closed only after SQLite is done with the file
+                conn = db.connect(tmp, name=path.name, create=True)
+                try:
+                    write_new(conn, report, path.name)
+                finally:
+                    conn.close()
+                fileio.chmod_quietly(tmp, fileio.FILE_MODE)
             finally:
-                conn.close()
+                os.close(fd)
             os.replace(tmp, path)
-            fsync_dir(directory)
+            tmp = None
+            fileio.fsync_dir(directory)
         except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise DocumentError(f"无法写入文件「{path.name}」：{err.strerror or err}") from None
+            lock.release()
+            raise DocumentError(str(fileio.write_error(path, err))) from None
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            lock.release()
             raise
-        return cls.open(path)
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+                Path(f"{tmp}-journal").unlink(missing_ok=True)
+        return cls._open(path, read_only=False, lock=lock)
 
     def close(self) -> None:
         try:
             self.conn.close()
         except sqlite3.Error:
             pass
+        self._finalizer()
 
     def __enter__(self) -> "Document":
         return self
@@ -239,17 +282,25 @@ class Document:
 
     # -- editing ----------------------------------------------------------------------------
 
+    def _refuse_read_only(self) -> None:
+        if self.read_only:
+            why = f"（{self.read_only_reason.rstrip('。')}）" if self.read_only_reason else ""
+            raise DocumentError(f"文件「{self.path.name}」以只读方式打开，不能修改{why}")
+
     def apply(self, edits: list[Edit]) -> list[Edit]:
         """Apply edits in one transaction (file and memory together); returns the undo edits.
-        On any failure nothing changes, neither in the file nor in memory."""
-        if self.read_only:
-            raise DocumentError(f"文件「{self.path.name}」以只读方式打开，不能修改")
+        On any failure nothing changes, neither in the file nor in memory. A value that a file
+        must not hold (limits.py) is refused with a Chinese reason."""
+        self._refuse_read_only()
         report = self.report
         inverses: list[Edit] = []
         stamp = _now()
         with self._tx.transaction() as conn:
             for edit in edits:
                 new_report, inverse, old = apply_edit(report, edit)
+                problem = _edit_problem(edit)
+                if problem:
+                    raise DocumentError(f"{problem}，修改未能保存")
                 _write_edit(conn, report, new_report, edit, old, stamp)
                 inverses.append(inverse)
                 report = new_report
@@ -259,8 +310,10 @@ class Document:
 
     def replace_report(self, report: Report, note: str = "整体替换") -> Report:
         """Replace all content (import, reload); returns the previous report for undo."""
-        if self.read_only:
-            raise DocumentError(f"文件「{self.path.name}」以只读方式打开，不能修改")
+        self._refuse_read_only()
+        problem = report_problem(report)
+        if problem:
+            raise DocumentError(f"{problem}，修改未能保存")
         old = self.report
         with self._tx.transaction() as conn:
             for table in ("basis", "income", "expenditure", "fund_op_line", "indicator", "narrative"):
@@ -273,38 +326,59 @@ class Document:
         return old
 
     def save_as(self, dest: str | os.PathLike[str]) -> None:
-        """Copy the document to `dest` with the backup API (temporary name, then rename) and
-        continue editing the new file."""
+        """Copy the document to `dest` with the backup API (temporary name, synced, then renamed)
+        and continue editing the new file (writable, even if this one was read-only)."""
         dest = Path(dest)
-        directory = dest.parent if str(dest.parent) else Path(".")
+        directory = _folder(dest)
+        current = self._resources.lock
+        same = current is not None and _same_place(dest, self.path)
+        new_lock = current if same else _lock_target(dest)
+        tmp: Path | None = None
         try:
+            fileio.remove_stale_temporaries(directory)
             fd, tmp_name = tempfile.mkstemp(prefix=".yibao-", suffix=".tmp", dir=directory)
-            os.close(fd)
-        except OSError as err:
-            raise DocumentError(f"无法在「{directory}」写入：{err.strerror or err}") from None
-        tmp = Path(tmp_name)
-        try:
-            target = sqlite3.connect(str(tmp), isolation_level=None)
+            tmp = Path(tmp_name)
             try:
-                self.conn.backup(target)
-                target.execute("PRAGMA journal_mode = DELETE")
+                fileio.mark_in_use(fd)
+                target = db.connect(tmp, name=dest.name, create=True)
+                try:
+                    self.conn.backup(target)
+                finally:
+                    target.close()
+                os.fsync(fd)
+                fileio.chmod_quietly(tmp, fileio.FILE_MODE)
             finally:
-                target.close()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
+                os.close(fd)
             os.replace(tmp, dest)
-            fsync_dir(directory)
+            tmp = None
+            fileio.fsync_dir(directory)
+            new_conn = db.connect(dest)
         except sqlite3.Error as err:
-            tmp.unlink(missing_ok=True)
-            raise db.translate(err, dest.name) from None
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
+            raise db.classify(err, dest.name) from err
         except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise DocumentError(f"无法写入「{dest.name}」：{err.strerror or err}") from None
-        new_conn = db.connect(dest)
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
+            raise DocumentError(str(fileio.write_error(dest, err))) from None
+        except BaseException:
+            if not same:
+                new_lock.release()  # type: ignore[union-attr]
+            raise
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+                Path(f"{tmp}-journal").unlink(missing_ok=True)
         self.conn.close()
+        if not same:
+            self._resources.release()
+        self._resources.lock = new_lock
         self.conn = new_conn
         self.path = dest
         self.read_only = False
+        self.read_only_reason = None
+        self.locked_by = None
+        self.recovered = False
         self._tx = db.Transactions(new_conn, dest.name)
 
     def snapshot(self) -> bytes:
@@ -316,104 +390,124 @@ class Document:
                 self.conn.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE")
             except sqlite3.Error as err:
-                raise db.translate(err, self.path.name) from None
+                raise db.classify(err, self.path.name) from err
             finally:
                 target.close()
             return tmp.read_bytes()
 
     def audit(self, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.conn.execute(
-            "SELECT at, target, field, old, new FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        try:
+            rows = self.conn.execute(
+                "SELECT at, target, field, old, new FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        except sqlite3.Error as err:
+            raise db.classify(err, self.path.name) from err
         return [dict(zip(("at", "target", "field", "old", "new"), r)) for r in rows]
 
 
-# ------------------------------------------------------------------------------ reading
-
-
-def _load(conn: sqlite3.Connection) -> Report:
+def _same_place(a: Path, b: Path) -> bool:
     try:
-        kv: dict[str, dict[str, Any]] = {}
-        for section, key, value in conn.execute("SELECT section, key, value FROM kv"):
-            kv.setdefault(section, {})[key] = _kv_decode(value)
-        rows = {name: _load_rows(conn, name) for name in TABLES}
-    except (sqlite3.Error, ValueError, KeyError, TypeError) as err:
-        raise DocumentError(f"报告文件内容已损坏，无法读取（{err}）") from None
-    meta_kv = kv.get("meta", {})
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _load(conn: sqlite3.Connection, name: str) -> Report:
     try:
-        meta = Meta(**meta_kv, basis=rows["basis"])
-        scoring = Scoring(**kv.get("scoring", {}))
-        fo_kv = kv.get("fund_operation", {})
-        fund_operation = None
-        if fo_kv.pop("present", False):
-            fund_operation = FundOperation(**fo_kv, income=rows["fund_operation.income"],
-                                           expense=rows["fund_operation.expense"])
-    except TypeError as err:
-        raise DocumentError(f"报告文件内容已损坏，无法读取（{err}）") from None
-    return Report(meta=meta, incomes=rows["incomes"], expenditures=rows["expenditures"],
-                  fund_operation=fund_operation, indicators=rows["indicators"], scoring=scoring,
-                  narrative=rows["narrative"])
+        return load_report(conn, name)
+    except sqlite3.Error as err:
+        raise db.classify(err, name) from err
 
 
-def _load_rows(conn: sqlite3.Connection, collection: str) -> tuple[Any, ...]:
-    table, extra = TABLES[collection]
-    cls = ROW_CLASSES[collection]
-    decoders = _DECODERS[cls]
-    names = list(decoders)
-    where = " AND ".join(f"{k} = ?" for k in extra)
-    sql = f"SELECT {', '.join(names)} FROM {table}{' WHERE ' + where if where else ''} ORDER BY pos"
-    decs = [decoders[n] for n in names]
-    return tuple(cls(*[d(v) for d, v in zip(decs, row)]) for row in conn.execute(sql, tuple(extra.values())))
+def _upgraded_copy(conn: sqlite3.Connection, name: str, version: int) -> sqlite3.Connection:
+    """An in-memory copy of an older file, upgraded to SCHEMA_VERSION and checked."""
+    mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        mem.execute("PRAGMA trusted_schema = OFF")
+        conn.backup(mem)
+        upgrade(db.Transactions(mem, name), version)
+        db.check_schema(mem, name, SCHEMA_VERSION)
+    except sqlite3.Error as err:
+        mem.close()
+        raise db.classify(err, name) from err
+    except BaseException:
+        mem.close()
+        raise
+    return mem
+
+
+def _write_backup(path: Path, version: int) -> Path:
+    """The `.vN.bak` copy of a file about to be upgraded, synced (file and folder) before the
+    upgrade relies on it."""
+    backup = path.with_name(f"{path.name}.v{version}.bak")
+    try:
+        data = fileio.read_regular(path)
+        fileio.write_atomic(backup, data)
+    except UserError as err:
+        raise DocumentError(f"升级旧版文件前无法创建备份「{backup.name}」（{err}）。文件「{path.name}」未作改动。") from None
+    return backup
+
+
+def _edit_problem(edit: Edit) -> str | None:
+    """A value that a file must not hold, with its place in Chinese; None when fine."""
+    if isinstance(edit, SetField):
+        if edit.collection == "root":
+            return report_problem(Report(fund_operation=edit.value)) if edit.value is not None else None
+        if edit.index is None:
+            cls = SINGLETONS.get(edit.collection)
+            problem = limits.field_problem(cls, edit.field, edit.value) if cls else None
+            return problem and f"{COLLECTION_LABELS[edit.collection]}「{field_label(cls, edit.field)}」{problem}"
+        cls = ROW_CLASSES[edit.collection]
+        problem = limits.field_problem(cls, edit.field, edit.value)
+        return problem and (f"{COLLECTION_LABELS[edit.collection]}第 {edit.index + 1} 行"
+                            f"「{field_label(cls, edit.field)}」{problem}")
+    if isinstance(edit, InsertRow):
+        cls = ROW_CLASSES[edit.collection]
+        if type(edit.row) is not cls:
+            return f"{COLLECTION_LABELS[edit.collection]}：行的类型不正确"
+        for name, problem in limits.row_problems(edit.row):
+            return (f"{COLLECTION_LABELS[edit.collection]}第 {edit.index + 1} 行"
+                    f"「{field_label(cls, name)}」{problem}")
+    return None
 
 
 # ------------------------------------------------------------------------------ writing
 
 
-def write_new(conn: sqlite3.Connection, report: Report) -> None:
+def write_new(conn: sqlite3.Connection, report: Report, name: str = "新文件") -> None:
     """Build a fresh file's schema and content in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.Transactions(conn, name).transaction():
         for statement in _schema_statements():
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {db.APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        database = sqlite_utils.Database(conn)
-        database["kv"].insert_all([
-            {"section": "document", "key": "created_by", "value": json.dumps(f"yibao-desktop {__version__}")},
-            {"section": "document", "key": "created_at", "value": json.dumps(_now())},
+        conn.executemany("INSERT INTO kv (section, key, value) VALUES (?, ?, ?)", [
+            ("document", "created_by", json.dumps(f"yibao-desktop {__version__}")),
+            ("document", "created_at", json.dumps(_now())),
         ])
         _write_content(conn, report)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _write_content(conn: sqlite3.Connection, report: Report) -> None:
-    database = sqlite_utils.Database(conn)
     kv_rows = []
     for f in fields(Meta):
         if f.name != "basis":
-            kv_rows.append({"section": "meta", "key": f.name, "value": _kv_encode(getattr(report.meta, f.name))})
+            kv_rows.append(("meta", f.name, kv_encode(getattr(report.meta, f.name))))
     for f in fields(Scoring):
-        kv_rows.append({"section": "scoring", "key": f.name, "value": _kv_encode(getattr(report.scoring, f.name))})
+        kv_rows.append(("scoring", f.name, kv_encode(getattr(report.scoring, f.name))))
     kv_rows.extend(_fund_operation_kv(report.fund_operation))
-    database["kv"].insert_all(kv_rows, replace=True)
-    for collection, (table, extra) in TABLES.items():
-        cls = ROW_CLASSES[collection]
+    conn.executemany("INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)", kv_rows)
+    for collection in TABLES:
         rows = get_rows(report, collection)
         if rows:
-            database[table].insert_all(
-                ({**extra, "pos": pos, **_row_values(cls, row)} for pos, row in enumerate(rows)),
-                batch_size=500)
+            _insert_rows(conn, collection, enumerate(rows))
 
 
-def _fund_operation_kv(fo: FundOperation | None) -> list[dict[str, Any]]:
-    out = [{"section": "fund_operation", "key": "present", "value": json.dumps(fo is not None)}]
+def _fund_operation_kv(fo: FundOperation | None) -> list[tuple[str, str, str]]:
+    out = [("fund_operation", "present", json.dumps(fo is not None))]
     if fo is not None:
         for f in fields(FundOperation):
             if f.name not in ("income", "expense"):
-                out.append({"section": "fund_operation", "key": f.name,
-                            "value": _kv_encode(getattr(fo, f.name))})
+                out.append(("fund_operation", f.name, kv_encode(getattr(fo, f.name))))
     return out
 
 
@@ -440,23 +534,22 @@ def _audit_text(value: Any) -> str | None:
 def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: Edit, old: Any,
                 stamp: str) -> None:
     audit = "INSERT INTO audit (at, target, field, old, new) VALUES (?, ?, ?, ?, ?)"
+    kv_upsert = "INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)"
     if isinstance(edit, SetField):
         if edit.collection == "root":  # switch the fund-operation block on/off or replace it
             conn.execute("DELETE FROM fund_op_line")
             conn.execute("DELETE FROM kv WHERE section = 'fund_operation'")
-            sqlite_utils.Database(conn)["kv"].insert_all(_fund_operation_kv(after.fund_operation), replace=True)
+            conn.executemany(kv_upsert, _fund_operation_kv(after.fund_operation))
             fo = after.fund_operation
             if fo is not None:
                 for side in ("income", "expense"):
-                    for pos, line in enumerate(getattr(fo, side)):
-                        _insert_row(conn, f"fund_operation.{side}", pos, line)
+                    _insert_rows(conn, f"fund_operation.{side}", enumerate(getattr(fo, side)))
             conn.execute(audit, (stamp, "fund_operation", "资金运行情况", _audit_text(old), _audit_text(fo)))
             return
         if edit.index is None:
             if edit.collection == "fund_operation" and before.fund_operation is None:
-                sqlite_utils.Database(conn)["kv"].insert_all(_fund_operation_kv(after.fund_operation), replace=True)
-            conn.execute("INSERT OR REPLACE INTO kv (section, key, value) VALUES (?, ?, ?)",
-                         (edit.collection, edit.field, _kv_encode(edit.value)))
+                conn.executemany(kv_upsert, _fund_operation_kv(after.fund_operation))
+            conn.execute(kv_upsert, (edit.collection, edit.field, kv_encode(edit.value)))
             conn.execute(audit, (stamp, edit.collection, edit.field, _audit_text(old), _audit_text(edit.value)))
             return
         table, extra = TABLES[edit.collection]
@@ -472,7 +565,7 @@ def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: E
     params = tuple(extra.values())
     if isinstance(edit, InsertRow):
         conn.execute(f"UPDATE {table} SET pos = pos + 1 WHERE pos >= ?{where}", (edit.index, *params))
-        _insert_row(conn, edit.collection, edit.index, edit.row)
+        _insert_rows(conn, edit.collection, [(edit.index, edit.row)])
         conn.execute(audit, (stamp, f"{edit.collection}[{edit.index}]", "插入行", None, _audit_text(edit.row)))
     elif isinstance(edit, DeleteRow):
         conn.execute(f"DELETE FROM {table} WHERE pos = ?{where}", (edit.index, *params))
@@ -491,9 +584,9 @@ def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: E
         conn.execute(audit, (stamp, f"{edit.collection}[{src}]", "移动行", str(src), str(dst)))
 
 
-def _insert_row(conn: sqlite3.Connection, collection: str, pos: int, row: Any) -> None:
+def _insert_rows(conn: sqlite3.Connection, collection: str, rows: Any) -> None:
     table, extra = TABLES[collection]
-    values = {**extra, "pos": pos, **_row_values(ROW_CLASSES[collection], row)}
-    cols = ", ".join(values)
-    marks = ", ".join("?" for _ in values)
-    conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values()))
+    cls = ROW_CLASSES[collection]
+    names = [*extra, "pos", *(f.name for f in fields(cls))]
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    conn.executemany(sql, ([*extra.values(), pos, *_row_values(cls, row).values()] for pos, row in rows))
