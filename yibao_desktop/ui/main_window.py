@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
             errors.show_info(self, "只读打开", f"文件「{doc.path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。")
 
     def commit_pending(self) -> None:
-        """Commit what the user is typing: an open cell editor, the text section being written, a
+        """Save what the user is typing: an open cell editor, the text section being written, a
         form field that has the focus. Every action that closes, switches, exports or packages
         calls this first, so typed text is never lost for want of pressing Enter."""
         if self.rdoc is None:
