@@ -44,20 +44,23 @@ def script_argv(script: str, *args: str | os.PathLike[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def mounted_fat(tmp_path: Path) -> Iterator[Path]:
-    """A FAT16 image made with mkfs.vfat, mounted through the fusefat FUSE driver (containers have
-    no vfat kernel module and no loop mounts). Skips where FUSE cannot be mounted; monkeypatched
-    tests cover the same code paths everywhere. fusefat refuses chmod (ENOSYS) as exFAT and FAT
-    drivers do, and cannot create non-ASCII names."""
+def mounted_fat(tmp_path: Path, read_only: bool = False) -> Iterator[Path]:
+    """A FAT16 image (made with mkfs.vfat on first use, then kept in `tmp_path`), mounted through
+    the fusefat FUSE driver (containers have no vfat kernel module and no loop mounts), read-only
+    if asked. Skips where FUSE cannot be mounted; monkeypatched tests cover the same code paths
+    everywhere. fusefat refuses chmod (ENOSYS) as exFAT and FAT drivers do; it cannot create
+    non-ASCII names nor write beyond the end of a file (so no large SQLite transactions on it)."""
     tools = [shutil.which(t) for t in ("mkfs.vfat", "fusefat", "fusermount")]
     if not all(tools) or not os.access("/dev/fuse", os.R_OK | os.W_OK):
         pytest.skip("FUSE FAT driver not available (the Makefile installs dosfstools and fusefat)")
     image, mount = tmp_path / "stick.img", tmp_path / "stick"
-    mount.mkdir()
-    with open(image, "wb") as fh:
-        fh.truncate(32 * 1024 * 1024)
-    subprocess.run([tools[0], str(image)], check=True, capture_output=True)
-    if subprocess.run([tools[1], "-o", "rw+", str(image), str(mount)], capture_output=True).returncode:
+    mount.mkdir(exist_ok=True)
+    if not image.exists():
+        with open(image, "wb") as fh:
+            fh.truncate(32 * 1024 * 1024)
+        subprocess.run([tools[0], str(image)], check=True, capture_output=True)
+    mode = "ro" if read_only else "rw+"
+    if subprocess.run([tools[1], "-o", mode, str(image), str(mount)], capture_output=True).returncode:
         pytest.skip("fusefat could not mount here (no FUSE permission)")
     try:
         yield mount

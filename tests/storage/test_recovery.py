@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.storage.faults import child_env
+from tests.storage.faults import child_env, mounted_fat
 from yibao_desktop.cli import main as cli_main
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.errors import DocumentError
@@ -74,6 +75,20 @@ def test_a_read_only_medium_gets_the_same_private_recovery(crashed, monkeypatch)
         assert doc.read_only and doc.recovered and doc.report == before
         assert "只读" in doc.read_only_reason
     assert _listing(path.parent) == listing
+
+
+def test_a_really_read_only_stick_after_a_crash(crashed, tmp_path):
+    """The crashed file and its journal on a FAT stick mounted read-only (fusefat -o ro)."""
+    path, before = crashed
+    with mounted_fat(tmp_path) as stick:
+        for name in (path.name, f"{path.name}-journal"):
+            shutil.copyfile(path.parent / name, stick / name.replace("崩溃", "crash"))
+    with mounted_fat(tmp_path, read_only=True) as stick:
+        listing = _listing(stick)
+        for read_only in (True, False):
+            with Document.open(stick / "crash.yibao", read_only=read_only) as doc:
+                assert doc.read_only and doc.recovered and doc.report == before
+        assert _listing(stick) == listing
 
 
 def test_read_only_commands_work_after_a_crash(crashed, capsys):

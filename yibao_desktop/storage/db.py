@@ -272,7 +272,9 @@ def open_database(path: Path, header: Header, read_only: bool) -> Opened:
         _first_read(conn)
     except sqlite3.Error as err:
         conn.close()
-        if error_code(err) != SQLITE_READONLY_ROLLBACK:
+        # SQLITE_READONLY_ROLLBACK is SQLite's word for "a hot journal I may not roll back";
+        # any other failure with a valid journal beside the file gets the same private recovery.
+        if error_code(err) != SQLITE_READONLY_ROLLBACK and not _journal_is_hot_candidate(journal):
             raise _open_error(err, path, name) from err
     else:
         return Opened(conn, path)
