@@ -21,3 +21,12 @@ def _isolated_user_data(tmp_path, monkeypatch):
 @pytest.fixture
 def demo_report():
     return report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def old_demo_report(demo_report):
+    """The demo as the old-version fixture files hold it (made before version 3 added the level of
+    expenditure lines): upgrading them must give exactly this."""
+    from dataclasses import replace
+
+    return replace(demo_report, expenditures=tuple(replace(e, level=None) for e in demo_report.expenditures))

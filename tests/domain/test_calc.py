@@ -240,8 +240,10 @@ def test_overachievement_penalty():
     assert "missing_deviation_reason" in codes(result)
     res, _ = score_of(row("≥", "50", "64.99"), overachieve_penalty=True)
     assert res["overachieved"] is False and res["score"] == "10.00"
-    res, _ = score_of(row("≥", "50", "65"))  # setting off
-    assert res["overachieved"] is False and res["score"] == "10.00"
+    res, result = score_of(row("≥", "50", "65"))  # setting off: no deduction, still a 偏离 to explain
+    assert res["overachieved"] is True and res["score"] == "10.00" and res["needs_reason"] is True
+    assert "overachieved_reason_missing" in codes(result, "warning")
+    assert "missing_deviation_reason" not in codes(result)
 
 
 def test_manual_override_needs_reason():
@@ -409,4 +411,5 @@ def test_by_level_progress_and_transfer_form_sources():
     assert D(sources["地方资金"]["amount"]) == D("300000.00")
     assert D(sources["中央财政资金"]["paid"]) + D(sources["地方资金"]["paid"]) == D(funds["paid"])
     assert sources["其他资金"] == {"name": "其他资金", "levels": [], "amount": "0.00", "paid": "0.00",
-                                "progress": None}
+                                "progress": None, "subset": False, "estimated": False}
+    assert levels["省级"]["estimated"] is True and funds["level_estimated"] is True

@@ -27,10 +27,10 @@ def test_stale_literal_figures_are_info_findings():
     from yibao_desktop.domain.report import Section
 
     report = replace(dangshan_report(), narrative=(
-        Section("funds_input", "（一）资金投入情况", "资金合计60.09万元，支出进度32.8%，另有旧数字55.5万元和99%。"),))
+        Section("funds_input", "（一）资金投入情况", "资金合计60.09万元，支出进度32.8%，另有旧数字55.5万元和12.34%。"),))
     findings = [f for f in compute(report).findings if f.code == "text_figure_unmatched"]
-    assert [f.message.split("「")[2].split("」")[0] for f in findings] == ["55.5万元", "99%"]
-    assert all(f.severity == "info" and str(f.where) == "narrative[0].text" for f in findings)
+    assert [f.message.split("「")[2].split("」")[0] for f in findings] == ["55.5万元", "12.34%"]
+    assert all(f.severity == "warning" and str(f.where) == "narrative[0].text" for f in findings)
     # The standard drafts use live fields, so they never go stale.
     for key in ("goals", "funds_input", "overall_goal", "indicator_analysis", "deviation"):
         text = render(draft_section(key, report, compute(report)), report, compute(report))

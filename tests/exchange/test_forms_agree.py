@@ -120,7 +120,15 @@ def test_every_money_block_adds_up_as_printed(name, report):
     for col in (4, 5):  # 全年预算数, 全年执行数: 年度资金总额 = 当年财政拨款 + 上年结转资金
         total, parts = project.at(3, col), [project.at(r, col) for r in (4, 5)]
         assert total.value == sum(p.value for p in parts)
+    labels = {}
+    for r in range(5, 9):
+        cell = transfer.at(r, 1)
+        if cell is None or cell.kind != "label" or not cell.text:
+            break  # the 资金管理情况 block begins
+        labels[cell.text] = r
+    additive = [r for label, r in labels.items() if "彩票公益金" not in label]
+    assert len(additive) == 3  # 中央 + 地方 + 其他 (彩票公益金 is a 其中 row, not added)
     for col in (3, 4):  # 年度资金总额 = 中央 + 地方 + 其他
         total = transfer.at(4, col)
-        parts = [transfer.at(r, col) for r in (5, 6, 7)]
+        parts = [transfer.at(r, col) for r in additive]
         assert total.value == sum((p.value for p in parts if p.value is not None), Decimal(0))

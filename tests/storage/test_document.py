@@ -208,13 +208,13 @@ def test_too_new_file_is_refused_with_its_version(doc_path):
 # ------------------------------------------------------------------------------ migrations
 
 
-def test_v1_file_is_upgraded_after_a_backup(tmp_path, demo_report):
+def test_v1_file_is_upgraded_after_a_backup(tmp_path, old_demo_report):
     path = tmp_path / "旧版.yibao"
     shutil.copy(DATA / "report-v1.yibao", path)
     original = sha(path)
     with Document.open(path) as doc:
         assert doc.migrated_from == 1
-        assert doc.report == demo_report
+        assert doc.report == old_demo_report
         doc.apply([SetField("indicators", 0, "baseline", D("50.5"))])
     backup = tmp_path / "旧版.yibao.v1.bak"
     assert backup.exists() and sha(backup) == original
@@ -225,12 +225,12 @@ def test_v1_file_is_upgraded_after_a_backup(tmp_path, demo_report):
         assert doc.migrated_from is None and doc.report.indicators[0].baseline == D("50.5")
 
 
-def test_v1_file_opened_read_only_is_never_modified(tmp_path, demo_report):
+def test_v1_file_opened_read_only_is_never_modified(tmp_path, old_demo_report):
     path = tmp_path / "上年.yibao"
     shutil.copy(DATA / "report-v1.yibao", path)
     original = sha(path)
     with Document.open(path, read_only=True) as doc:
-        assert doc.report == demo_report
+        assert doc.report == old_demo_report
         with pytest.raises(DocumentError, match="只读"):
             doc.apply([SetField("meta", None, "unit", "x")])
     assert sha(path) == original

@@ -16,6 +16,7 @@ from tests.conftest import DATA, ROOT
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.domain.errors import DocumentError, UserError
 from yibao_desktop.storage import db, migrations, repository
+from yibao_desktop.storage.migrations import SCHEMA_VERSION
 from yibao_desktop.storage.repository import Document
 
 ENGLISH = re.compile(r"[A-Za-z]{4,}")
@@ -128,7 +129,7 @@ def test_nested_transactions_are_savepoints(doc_path):
     conn.close()
 
 
-def test_a_failed_migration_step_leaves_the_old_file(tmp_path, monkeypatch, demo_report):
+def test_a_failed_migration_step_leaves_the_old_file(tmp_path, monkeypatch, old_demo_report):
     path = tmp_path / "旧版.yibao"
     path.write_bytes((DATA / "report-v1.yibao").read_bytes())
 
@@ -145,7 +146,7 @@ def test_a_failed_migration_step_leaves_the_old_file(tmp_path, monkeypatch, demo
     assert "baseline" not in [r[1] for r in conn.execute("PRAGMA table_info(indicator)")]
     conn.close()
     with Document.open(path) as doc:
-        assert doc.report == demo_report and doc.migrated_from == 1
+        assert doc.report == old_demo_report and doc.migrated_from == 1
 
 
 def test_migrations_and_new_files_use_the_one_transaction_primitive(tmp_path, demo_report, monkeypatch):
@@ -163,7 +164,8 @@ def test_migrations_and_new_files_use_the_one_transaction_primitive(tmp_path, de
     path.write_bytes((DATA / "report-v1.yibao").read_bytes())
     calls.clear()
     Document.open(path).close()
-    assert calls == ["旧.yibao", "旧.yibao"]  # the check on an in-memory copy, then the file
+    steps = SCHEMA_VERSION - 1  # one transaction per upgrade step
+    assert calls == ["旧.yibao"] * steps * 2  # the check on an in-memory copy, then the file
 
 
 def test_nothing_but_db_begins_commits_or_rolls_back():

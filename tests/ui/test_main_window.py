@@ -155,7 +155,7 @@ def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
     assert window.rdoc.report.narrative[2].text.startswith("资金合计{资金.可用资金}")
     assert "资金合计76.50万元" in tab.preview.toPlainText()
     assert "text_figure_unmatched" in {f.code for f in window.rdoc.result.findings}
-    assert "提示 1" in status(window)
+    assert "警告" in status(window) and "提示 0" in status(window)  # a stale figure is a warning
     assert reopen(window).narrative[2].text == tab.editor.toPlainText()
     tab._on_draft_clicked()
     assert "{资金.支出进度}" in window.rdoc.report.narrative[2].text

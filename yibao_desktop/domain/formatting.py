@@ -19,6 +19,11 @@ UNITS = ("元", "万元", "亿元")
 SCALE = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
 
+def q(value: Decimal, places: int) -> Decimal:
+    """Rounded half-up to `places` decimals (people round figures in texts this way)."""
+    return value.quantize(Decimal(1).scaleb(-places), ROUNDING)
+
+
 def in_unit(value: Decimal, unit: str = "元") -> Decimal:
     """An amount in 元 expressed in `unit`, rounded half-up to 2 decimals."""
     return q2(value / SCALE[unit])

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Sequence
 
 from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
+from yibao_desktop.domain.money import ZERO
 from yibao_desktop.domain.narrative import render
 from yibao_desktop.domain.report import Indicator, Report
-from yibao_desktop.domain.result import IndicatorResult, Result
+from yibao_desktop.domain.result import IndicatorResult, Result, SourceFunds
 
 FORMS = ("project", "transfer")
 FORM_TITLES = {"project": "项目支出绩效自评表", "transfer": "中央对地方转移支付区域绩效自评表"}
@@ -34,7 +36,8 @@ FUND_MANAGEMENT_ITEMS = (
     ("支出责任履行情况", "fm_responsibility"),
 )
 ISSUES_SUFFIX = "_issues"
-SOURCE_LABELS = {"中央财政资金": "其中：中央财政资金"}
+SOURCE_LABELS = {"中央财政资金": "其中：中央财政资金", "彩票公益金": "其中：彩票公益金"}
+ESTIMATED_MARK = "（按比例估算）"
 OVERRIDE_MARK = "*"
 
 # Cell kinds. Text kinds: "label" (a row label), "head" (a column header), "text" (body text,
@@ -246,7 +249,7 @@ def project_form(report: Report, result: Result, names: FormNames) -> Form:
         if total:
             put(r, 6, "number", value=budget.weight)
             put(r, 7, "pct", fmt.DASH, budget.rate)
-            put(r, 8, "score", value=budget.score)
+            put(r, 8, "score", fmt.DASH if budget.score is None else "", budget.score)
         else:
             put(r, 6, "center", fmt.DASH)
             put(r, 7, "pct", fmt.DASH, progress)
@@ -271,8 +274,8 @@ def project_form(report: Report, result: Result, names: FormNames) -> Form:
     total = last + 1
     put(total, 0, "head", "总分", to_col=5)
     put(total, 6, "number", value=result.total_weight)
-    put(total, 7, "score", value=result.total_score)
-    put(total, 8, "head", f"自评等级：{result.grade}")
+    put(total, 7, "score", fmt.DASH if result.total_score is None else "", result.total_score)
+    put(total, 8, "head", f"自评等级：{result.grade or '（本报告不评分）'}")
     notes = ["项目负责人：" + "　" * 8 + "财务负责人：" + "　" * 8 + "填表人：" + "　" * 8 + "填报日期："]
     if any(i.overridden for i in result.indicators):
         notes.append(f"注：得分后标“{OVERRIDE_MARK}”的，为经人工调整的得分，理由见“偏差原因分析及改进措施”栏。")
@@ -295,23 +298,32 @@ def transfer_form(report: Report, result: Result, names: FormNames) -> Form:
     put(2, 0, "label", "资金使用单位", to_col=1)
     put(2, 2, "text", report.meta.unit, to_col=6)
 
-    sources = funds.by_source  # 中央 / 地方 / 其他, grouped and rated by compute
-    put(3, 0, "label", f"资金投入情况（{MONEY_UNIT}）", to_row=3 + len(sources) + 1)
+    # 中央 / 地方 / 其他 add up to the total (rounded so that they do as printed); 彩票公益金 is a
+    # 其中 row of its own, shown always on a 医疗救助 report.
+    additive = [s for s in funds.by_source if not s.subset]
+    amounts, available = fmt.parts([s.amount for s in additive], funds.available, MONEY_UNIT)
+    paids, paid = fmt.parts([s.paid for s in additive], funds.paid, MONEY_UNIT)
+    shown = {s.name: (a, b) for s, a, b in zip(additive, amounts, paids)}
+    rows = list(funds.by_source)
+    if report.meta.fund_type == "medical_assistance" and not any(s.subset for s in rows):
+        rows.insert(1, SourceFunds(rules.LOTTERY, (), ZERO, ZERO, None, True))
+    put(3, 0, "label", f"资金投入情况（{MONEY_UNIT}）", to_row=3 + len(rows) + 1)
     put(3, 1, "head", "", to_col=2)
     put(3, 3, "head", "全年预算数（A）")
     put(3, 4, "head", "全年执行数（B）")
     put(3, 5, "head", "执行率（B/A）", to_col=6)
-    amounts, available = fmt.parts([s.amount for s in sources], funds.available, MONEY_UNIT)
-    paids, paid = fmt.parts([s.paid for s in sources], funds.paid, MONEY_UNIT)
     put(4, 1, "label", "年度资金总额", to_col=2)
     put(4, 3, "money", value=available)
     put(4, 4, "money", value=paid)
     put(4, 5, "pct", fmt.DASH, funds.progress, to_col=6)
     r = 4
-    for source, amount, spent in zip(sources, amounts, paids):
+    for source in rows:
         r += 1
-        put(r, 1, "label", SOURCE_LABELS.get(source.name, source.name), to_col=2)
+        label = SOURCE_LABELS.get(source.name, source.name) + (ESTIMATED_MARK if source.estimated else "")
+        put(r, 1, "label", label, to_col=2)
         if source.levels:
+            amount, spent = shown.get(source.name) or (fmt.in_unit(source.amount, MONEY_UNIT),
+                                                       fmt.in_unit(source.paid, MONEY_UNIT))
             put(r, 3, "money", value=amount)
             put(r, 4, "money", value=spent)
             put(r, 5, "pct", fmt.DASH, source.progress, to_col=6)
@@ -359,11 +371,20 @@ def transfer_form(report: Report, result: Result, names: FormNames) -> Form:
         put(header, col, "head", text)
     last = _indicator_block(grid, report, result, header + 1, scored=False)
     put(header, 0, "label", "绩效指标", to_row=last)
+    notes = []
+    if any(s.estimated for s in funds.by_source):
+        notes.append(f"注：标“{ESTIMATED_MARK.strip('（）')}”的执行数，是未填资金级次的支出按各级次到位资金比例分摊所得，"
+                     f"并非账面实数。")
     return Form("transfer", FORM_TITLES["transfer"], f"（{report.meta.year}年度）",
-                (7, 11, 11, 26, 16, 16, 40), tuple(grid.cells), last + 1, header)
+                (7, 11, 11, 26, 16, 16, 40), tuple(grid.cells), last + 1, header, tuple(notes))
 
 
 BUILDERS = {"project": project_form, "transfer": transfer_form}
+
+
+def default_forms(report: Report) -> tuple[str, ...]:
+    """Both forms; a report without scores is filed on the transfer form only."""
+    return FORMS if report.scoring.scored else ("transfer",)
 
 
 def build_forms(report: Report, result: Result, names: FormNames, keys: Sequence[str] = FORMS) -> list[Form]:

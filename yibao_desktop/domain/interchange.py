@@ -41,6 +41,7 @@ from yibao_desktop.domain.report import (
     Section,
 )
 from yibao_desktop.domain.result import Location, Result
+from yibao_desktop.domain.rules import DEFAULT_PROFILE, PROFILES
 
 FORMAT = "yibao-report"
 VERSION = 1
@@ -259,11 +260,12 @@ def _meta(obj: Any, path: str) -> Meta:
 _INCOME_SPEC = {
     "level": (_enum(LEVELS), _REQUIRED), "kind": (_enum(KINDS), _REQUIRED), "doc_no": (_text, ""),
     "date": (_optional(parse_date), None), "amount": (_money, _REQUIRED), "note": (_text, ""),
+    "lottery": (_boolean, False),
 }
 _EXPENDITURE_SPEC = {
     "project": (_text, _REQUIRED), "direction": (_text, ""), "econ_class": (_text, ""),
     "pool": (_enum(POOLS), "当年下达"), "budget": (_optional(_money), None), "paid": (_money, _REQUIRED),
-    "paid_on": (_optional(parse_date), None),
+    "paid_on": (_optional(parse_date), None), "level": (_optional(_enum(LEVELS)), None),
 }
 _FUND_OP_LINE_SPEC = {"category": (_text, _REQUIRED), "budget": (_optional(_money), None),
                       "actual": (_money, _REQUIRED)}
@@ -321,6 +323,7 @@ def _scoring(obj: Any, path: str) -> Scoring:
         "level1_weights": (_weights, _REQUIRED), "budget_execution_weight": (_weight, Decimal("10")),
         "reverse_rule": (_enum(REVERSE_RULES), "linear"), "overachieve_penalty": (_boolean, False),
         "execution_cap": (_boolean, False), "grade_labels": (_grade_labels, DEFAULT_GRADE_LABELS),
+        "scored": (_boolean, True), "profile": (_enum(tuple(PROFILES)), DEFAULT_PROFILE),
     }))
 
 
@@ -437,15 +440,18 @@ def report_to_data(report: Report) -> dict[str, Any]:
     }
     if tuple(s.grade_labels) != DEFAULT_GRADE_LABELS:
         scoring["grade_labels"] = list(s.grade_labels)
+    # Keys added after version 1 are written only when they differ from their default, so older
+    # programs still read what this one writes for their reports.
+    if not s.scored:
+        scoring["scored"] = False
+    if s.profile != DEFAULT_PROFILE:
+        scoring["profile"] = s.profile
     fo = report.fund_operation
     return {
         "format": FORMAT, "version": VERSION,
         "meta": _meta_out(m),
-        "incomes": [{"level": i.level, "kind": i.kind, "doc_no": i.doc_no, "date": _date_out(i.date),
-                     "amount": fmt_money(i.amount), "note": i.note} for i in report.incomes],
-        "expenditures": [{"project": e.project, "direction": e.direction, "econ_class": e.econ_class,
-                          "pool": e.pool, "budget": _money_out(e.budget), "paid": fmt_money(e.paid),
-                          "paid_on": _date_out(e.paid_on)} for e in report.expenditures],
+        "incomes": [_income_out(i) for i in report.incomes],
+        "expenditures": [_expenditure_out(e) for e in report.expenditures],
         "fund_operation": None if fo is None else {
             "income": [_fo_line(l) for l in fo.income], "expense": [_fo_line(l) for l in fo.expense],
             "income_total": _money_out(fo.income_total), "expense_total": _money_out(fo.expense_total),
@@ -466,6 +472,22 @@ def _meta_out(m: Meta) -> dict[str, Any]:
     if m.previous is not None:  # optional key (carry-forward); absent keeps v1 readers happy
         out["previous"] = {"year": m.previous.year, "available": fmt_money(m.previous.available),
                            "paid": fmt_money(m.previous.paid)}
+    return out
+
+
+def _income_out(i: Income) -> dict[str, Any]:
+    out = {"level": i.level, "kind": i.kind, "doc_no": i.doc_no, "date": _date_out(i.date),
+           "amount": fmt_money(i.amount), "note": i.note}
+    if i.lottery:
+        out["lottery"] = True
+    return out
+
+
+def _expenditure_out(e: Expenditure) -> dict[str, Any]:
+    out = {"project": e.project, "direction": e.direction, "econ_class": e.econ_class, "pool": e.pool,
+           "budget": _money_out(e.budget), "paid": fmt_money(e.paid), "paid_on": _date_out(e.paid_on)}
+    if e.level is not None:
+        out["level"] = e.level
     return out
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from yibao_desktop.domain.rules import PROFILES
 from yibao_desktop.domain.report import (
     FUND_TYPE_LABELS,
     FUND_TYPES,
@@ -170,9 +171,10 @@ _TEXT, _MONEY, _NUMBER = text_problem, money_problem, number_problem
 ROW_CHECKS: dict[type, dict[str, Any]] = {
     Basis: {"title": _TEXT, "doc_no": _TEXT},
     Income: {"level": enum_problem(LEVELS), "kind": enum_problem(KINDS), "doc_no": _TEXT,
-             "date": optional(date_problem), "amount": _MONEY, "note": _TEXT},
+             "date": optional(date_problem), "amount": _MONEY, "note": _TEXT, "lottery": bool_problem},
     Expenditure: {"project": _TEXT, "direction": _TEXT, "econ_class": _TEXT, "pool": enum_problem(POOLS),
-                  "budget": optional(_MONEY), "paid": _MONEY, "paid_on": optional(date_problem)},
+                  "budget": optional(_MONEY), "paid": _MONEY, "paid_on": optional(date_problem),
+                  "level": optional(enum_problem(LEVELS))},
     FundOpLine: {"category": _TEXT, "budget": optional(_MONEY), "actual": _MONEY},
     Indicator: {"level1": _TEXT, "level2": _TEXT, "name": _TEXT, "nature": optional(enum_problem(NATURES)),
                 "target": optional(_NUMBER), "unit": _TEXT, "target_text": _TEXT, "weight": weight_problem,
@@ -219,7 +221,8 @@ SINGLETON_CHECKS: dict[type, dict[str, Any]] = {
            "competent_dept": _TEXT, "previous": optional(_previous_problem)},
     Scoring: {"level1_weights": _level1_weights_problem, "budget_execution_weight": weight_problem,
               "reverse_rule": enum_problem(REVERSE_RULES, REVERSE_RULE_LABELS), "overachieve_penalty": bool_problem,
-              "execution_cap": bool_problem, "grade_labels": _grade_labels_problem},
+              "execution_cap": bool_problem, "grade_labels": _grade_labels_problem, "scored": bool_problem,
+              "profile": enum_problem(tuple(PROFILES), {k: p.label for k, p in PROFILES.items()})},
     FundOperation: {"income_total": optional(_MONEY), "expense_total": optional(_MONEY),
                     "year_balance": optional(_MONEY), "closing_balance": optional(_MONEY),
                     "insured_persons": optional(count_problem), "registered_population": optional(count_problem),

@@ -5,13 +5,14 @@ so the text can never disagree with the figures."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Callable, Sequence
 
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, Report
-from yibao_desktop.domain.result import Counts, FundOperationResult, Funds, IndicatorResult, Result
+from yibao_desktop.domain.result import Counts, FundOperationResult, Funds, FundsYoy, IndicatorResult, Result
 
 FIELD_RE = re.compile(r"\{([^{}\s]{1,30})\}")
 
@@ -157,77 +158,105 @@ def draft_section(key: str, report: Report, result: Result) -> str:
 
 # ------------------------------------------------------------------------------ stale figures
 
-_LITERAL_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|%)")
+# A figure as report texts write it (after NFKC: full-width digits and ％ become ASCII): an optional
+# word saying it is a shortfall, a sign, digits with or without thousands separators, decimals, a unit.
+_LITERAL_RE = re.compile(
+    r"(收不抵支|赤字|亏损|超支|缺口)?[\s为了约]*([-−])?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(亿元|万元|元|%)")
+_RULE_PERCENTS = (rules.LOW_PROGRESS_THRESHOLD, rules.WARNING_SCHEDULE, Decimal(100),
+                  rules.OVERACHIEVE_RATIO * 100)
 
 
-def _known_figures(report: Report, funds: Funds, indicators: Sequence[IndicatorResult],
-                   fund_op: FundOperationResult | None, rate: Decimal | None) -> set[str]:
-    """Every figure a report text may legitimately quote, in the forms people write them."""
-    # The progress requirement and "100%" are rules, not figures of this report.
-    figures: set[str] = {f"{fmt.number(rules.LOW_PROGRESS_THRESHOLD)}%", "100%"}
+class KnownFigures:
+    """Every figure the report knows, typed or computed, in every spelling a text may use: 元, 万元
+    or 亿元 with 0–2 decimals (rounded half-up, as people round), percentages likewise."""
 
-    def add_money(yuan: Decimal | None) -> None:
-        if yuan is None:
-            return
-        shown = fmt.in_unit(yuan, "万元")
-        figures.add(f"{shown:.2f}万元")
-        figures.add(f"{shown.normalize():f}万元")
-        figures.add(f"{yuan:.2f}元")
-        figures.add(f"{yuan.normalize():f}元")
+    def __init__(self, money: set[Decimal], percents: set[Decimal]):
+        self.money = money
+        self.percents = percents
+        self._money_keys = {(unit, places, fmt.q(value / fmt.SCALE[unit], places))
+                            for value in money for unit in fmt.UNITS for places in (0, 1, 2)}
+        self._pct_keys = {(places, fmt.q(value, places)) for value in percents for places in (0, 1, 2)}
 
-    def add_pct(value: Decimal | None) -> None:
-        if value is None:
-            return
-        figures.add(f"{value:.2f}%")
-        figures.add(f"{value.normalize():f}%")
+    def knows(self, value: Decimal, places: int, unit: str) -> bool:
+        if unit == "%":
+            if places <= 2:
+                return (places, value) in self._pct_keys
+            return any(fmt.q(p, places) == value for p in self.percents)
+        if places <= 2:
+            return (unit, places, value) in self._money_keys
+        return any(fmt.q(m / fmt.SCALE[unit], places) == value for m in self.money)
 
-    for value in (funds.available, funds.carried, funds.allocated, funds.paid, funds.paid_carried,
-                  funds.paid_allocated, funds.balance, funds.balance_carried, funds.balance_allocated):
-        add_money(value)
-    for value in (funds.progress, funds.progress_carried, funds.progress_allocated):
-        add_pct(value)
+
+def known_figures(report: Report, funds: Funds, indicators: Sequence[IndicatorResult],
+                  fund_op: FundOperationResult | None, rate: Decimal | None,
+                  yoy: FundsYoy | None = None) -> KnownFigures:
+    money: set[Decimal] = set()
+    percents: set[Decimal] = set(_RULE_PERCENTS)
+
+    def add(target: set[Decimal], *values: Decimal | None) -> None:
+        target.update(v for v in values if v is not None)
+
+    add(money, funds.available, funds.carried, funds.allocated, funds.paid, funds.paid_carried,
+        funds.paid_allocated, funds.balance, funds.balance_carried, funds.balance_allocated)
+    add(percents, funds.progress, funds.progress_carried, funds.progress_allocated, rate)
     for group in (funds.by_direction, funds.by_size, funds.by_econ_class):
         for item in group:
-            add_money(item.amount)
-            add_pct(item.share)
+            add(money, item.amount)
+            add(percents, item.share)
     for project in funds.large_projects:
-        add_money(project.paid)
+        add(money, project.paid)
     for level in funds.by_level:
-        add_money(level.paid)
-        add_money(level.amount)
-    for line in report.incomes:
-        add_money(line.amount)
-    for expense in report.expenditures:
-        add_money(expense.paid)
+        add(money, level.amount, level.paid, level.balance)
+        add(percents, level.progress)
+    for source in funds.by_source:
+        add(money, source.amount, source.paid, source.amount - source.paid)
+        add(percents, source.progress)
     for month in funds.monthly:
-        add_pct(month.progress)
-    add_pct(rate)
+        add(money, month.paid, month.cumulative)
+        add(percents, month.progress, month.schedule)
+    for line in report.incomes:
+        add(money, line.amount)
+    for expense in report.expenditures:
+        add(money, expense.paid, expense.budget)
     for ind in indicators:
-        for value in (ind.actual, ind.target):
-            if value is not None and ind.unit == "%":
-                add_pct(value)
-            elif value is not None and ind.unit in ("万元", "元"):
-                figures.add(f"{fmt.number(value)}{ind.unit}")
-        add_pct(ind.completion)
+        if ind.unit == "%":
+            add(percents, ind.actual, ind.target)
+        elif ind.unit in fmt.SCALE:
+            add(money, *(None if v is None else v * fmt.SCALE[ind.unit] for v in (ind.actual, ind.target)))
+        add(percents, ind.completion)
     if fund_op is not None:
-        for value in (fund_op.income_total, fund_op.expense_total, fund_op.year_balance, fund_op.closing_balance):
-            add_money(value)
-        for value in (fund_op.income_execution, fund_op.expense_execution, fund_op.coverage_registered,
-                      fund_op.coverage_resident):
-            add_pct(value)
-    return figures
+        add(money, fund_op.income_total, fund_op.expense_total, fund_op.income_lines_total,
+            fund_op.expense_lines_total, fund_op.year_balance, fund_op.year_balance_computed,
+            fund_op.closing_balance)
+        for share in fund_op.income_shares + fund_op.expense_shares:
+            add(money, share.amount)
+            add(percents, share.share)
+        add(percents, fund_op.income_execution, fund_op.expense_execution, fund_op.coverage_registered,
+            fund_op.coverage_resident)
+    if report.fund_operation is not None:
+        for line in report.fund_operation.income + report.fund_operation.expense:
+            add(money, line.budget, line.actual)
+    if yoy is not None:
+        add(money, yoy.last_available, yoy.last_paid, yoy.paid_change)
+        add(percents, yoy.last_progress, yoy.progress_change)
+    return KnownFigures(money, percents)
 
 
-def stale_figures(report: Report, funds: Funds, indicators: Sequence[IndicatorResult],
-                  fund_op: FundOperationResult | None, rate: Decimal | None) -> list[tuple[int, str]]:
-    """(section index, literal) for amounts/percentages typed in the text that match no figure."""
-    known = _known_figures(report, funds, indicators, fund_op, rate)
+def stale_figures(report: Report, known: KnownFigures) -> list[tuple[int, str]]:
+    """(section index, literal) for amounts and percentages written in the text that match no figure
+    of the report: a shortfall worded as 收不抵支/赤字 may also be written without its minus sign."""
     found = []
     for i, section in enumerate(report.narrative):
         if section.key == "last_year_plan":  # quotes last year's report, figures included
             continue
-        for m in _LITERAL_RE.finditer(section.text):
-            literal = f"{m.group(1)}{m.group(2)}"
-            if literal not in known and f"{Decimal(m.group(1)).normalize():f}{m.group(2)}" not in known:
-                found.append((i, literal))
+        text = unicodedata.normalize("NFKC", section.text)
+        for m in _LITERAL_RE.finditer(text):
+            word, sign, whole, decimals, unit = m.groups()
+            places = len(decimals or "")
+            value = Decimal(whole.replace(",", "") + (f".{decimals}" if decimals else ""))
+            if sign:
+                value = -value
+            if known.knows(value, places, unit) or (word and known.knows(-value, places, unit)):
+                continue
+            found.append((i, f"{word or ''}{'-' if sign else ''}{whole}{'.' + decimals if decimals else ''}{unit}"))
     return found

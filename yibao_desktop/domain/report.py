@@ -67,6 +67,7 @@ class Income:
     date: date | None = None
     amount: Decimal = Decimal("0.00")
     note: str = ""
+    lottery: bool = False  # 彩票公益金 (医疗救助 funds receive it)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Expenditure:
     budget: Decimal | None = None
     paid: Decimal = Decimal("0.00")
     paid_on: date | None = None
+    level: str | None = None  # the level whose allocation paid it (资金级次); None: not recorded
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class Scoring:
     overachieve_penalty: bool = False
     execution_cap: bool = False
     grade_labels: tuple[str, str, str, str] = DEFAULT_GRADE_LABELS
+    scored: bool = True  # False: the report is filed on the scoreless 2024 transfer form only
+    profile: str = "national"  # the scoring profile (rules.PROFILES): bands and execution caps
 
     def weight_of(self, level1: str) -> Decimal | None:
         for name, weight in self.level1_weights:

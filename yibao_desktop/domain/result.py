@@ -93,6 +93,8 @@ class LevelFunds:
     paid: Money
     balance: Money
     progress: Pct | None
+    # Part of `paid` was attributed pro rata (expenditure lines without their level): 按比例估算.
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ class SourceFunds:
     amount: Money
     paid: Money
     progress: Pct | None
+    subset: bool = False  # a "其中" row (彩票公益金): part of the total, not added to it
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ class Funds:
     by_source: tuple[SourceFunds, ...]
     monthly: tuple[Month, ...]
     project_count: int
+    level_estimated: bool = False  # some per-level figure is an estimate (see LevelFunds.estimated)
 
 
 @dataclass(frozen=True)
@@ -211,8 +216,8 @@ class IndicatorResult:
     actual: Num | None
     completion: Pct | None
     met: bool
-    computed_score: Pct
-    score: Pct
+    computed_score: Pct | None  # None: a report without scores (Scoring.scored is false)
+    score: Pct | None
     overridden: bool
     overachieved: bool
     band: tuple[Pct, Pct] | None
@@ -255,7 +260,7 @@ class Level1Score:
 class BudgetExecution:
     rate: Pct | None
     weight: Num
-    score: Pct
+    score: Pct | None
 
 
 @dataclass(frozen=True)
@@ -278,14 +283,19 @@ class Result:
     indicators: tuple[IndicatorResult, ...]
     level1: tuple[Level1Score, ...]
     budget_execution: BudgetExecution
-    total_score: Pct
-    total_before_cap: Pct
+    total_score: Pct | None  # None, like grade: a report without scores
+    total_before_cap: Pct | None
     cap: Pct | None
-    grade: str
+    grade: str | None
     counts: Counts
     findings: tuple[Finding, ...]
     # Not part of INTERCHANGE.md's JSON (derivable there): the weights' sum, for the forms.
     total_weight: Num = field(default=Decimal(0), metadata={"json": False})
+    profile: str = field(default="national", metadata={"json": False})
+
+    @property
+    def scored(self) -> bool:
+        return self.total_score is not None
 
     def by_severity(self, severity: str) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == severity)

@@ -6,6 +6,7 @@ tooltip, a help text or a refusal) and never retype a number that is defined her
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Sequence
 
@@ -31,8 +32,9 @@ SIZE_BUCKETS = (
 LARGE_PROJECT = Decimal("100000")  # 单笔10万元及以上
 UNNAMED = "（未命名项目）"
 
-# The 2024 transfer-payment form groups the levels into three sources.
+# The 2024 transfer-payment form groups the levels into three sources; 彩票公益金 is a 其中 row.
 SOURCES = (("中央财政资金", ("中央",)), ("地方资金", ("省级", "市级", "县级")), ("其他资金", ("其他",)))
+LOTTERY = "彩票公益金"
 
 
 def schedule(month: int) -> Decimal:
@@ -42,16 +44,8 @@ def schedule(month: int) -> Decimal:
 
 # -- scoring --------------------------------------------------------------------------------------
 
-# 定性 bands as fractions of the weight; the edges belong to both neighbouring bands.
-QUALITATIVE_BANDS = {
-    "达成": (Decimal("0.8"), Decimal("1")),
-    "部分达成": (Decimal("0.6"), Decimal("0.8")),
-    "未达成": (Decimal("0"), Decimal("0.6")),
-}
-# Default score when a 定性 row has a grade but no score typed: top of 达成, middle of the others.
-QUALITATIVE_DEFAULT = {"达成": Decimal("1"), "部分达成": Decimal("0.7"), "未达成": Decimal("0.3")}
-OVERACHIEVE_RATIO = Decimal("1.3")
-OVERACHIEVE_PENALTY = Decimal("2")
+OVERACHIEVE_RATIO = Decimal("1.3")  # completion at or above 130% of target: 偏离, needs a reason
+OVERACHIEVE_PENALTY = Decimal("2")  # optional local rule: weight − 2
 # Execution-rate cap on the total (rate below bound -> total at most cap), checked in order.
 EXECUTION_CAPS = (
     (Decimal("50"), Decimal("59")),
@@ -62,20 +56,69 @@ EXECUTION_CAPS = (
 GRADE_BOUNDS = (Decimal("90"), Decimal("80"), Decimal("60"))
 TOTAL_WEIGHT = HUNDRED
 
+# Form cells the budget systems limit in length (characters), and what the forms call them.
+TEXT_LIMITS = {"overall_goal": (100, "目标完成情况"), "conclusion": (200, "评价结论"),
+               "problems": (200, "存在问题"), "improvement": (200, "改进措施")}
+DEVIATION_LIMIT = (200, "偏差原因分析及改进措施")
 
-def band(grade: str, weight: Decimal) -> tuple[Decimal, Decimal]:
+
+@dataclass(frozen=True)
+class Profile:
+    """A named scoring preset (评分方案): the weights it suggests, where the 定性 bands split, and the
+    execution caps. Provinces' budget systems differ in these; the file stores the profile's key."""
+
+    key: str
+    label: str
+    basis: str  # how the PDF's method sentence names it
+    weights: tuple[tuple[str, Decimal], ...]
+    budget_weight: Decimal
+    partial_floor: Decimal  # 部分达成 from this fraction of the weight up to 80%; 未达成 below it
+    caps: tuple[tuple[Decimal, Decimal], ...] = EXECUTION_CAPS
+
+    @property
+    def bands(self) -> dict[str, tuple[Decimal, Decimal]]:
+        """定性 bands as fractions of the weight; the edges belong to both neighbouring bands."""
+        return {"达成": (Decimal("0.8"), Decimal("1")), "部分达成": (self.partial_floor, Decimal("0.8")),
+                "未达成": (ZERO, self.partial_floor)}
+
+    @property
+    def defaults(self) -> dict[str, Decimal]:
+        """The score of a graded 定性 row with no score typed: top of 达成, middle of the others."""
+        return {"达成": Decimal(1), "部分达成": (self.partial_floor + Decimal("0.8")) / 2,
+                "未达成": self.partial_floor / 2}
+
+
+_NATIONAL_WEIGHTS = (("产出指标", Decimal(50)), ("效益指标", Decimal(30)), ("满意度指标", Decimal(10)))
+PROFILES: dict[str, Profile] = {p.key: p for p in (
+    Profile("national", "全国通用（财预〔2020〕10号）", "《项目支出绩效评价管理办法》（财预〔2020〕10号）",
+            _NATIONAL_WEIGHTS, Decimal(10), Decimal("0.6")),
+    Profile("provincial_20_40_40", "预算执行20、产出40、效益与满意度40",
+            "预算执行率20分、产出指标40分、效益及满意度指标40分的省级评分办法",
+            (("产出指标", Decimal(40)), ("效益指标", Decimal(30)), ("满意度指标", Decimal(10))), Decimal(20),
+            Decimal("0.6")),
+    Profile("bands_80_50", "定性指标档次80%/50%", "财预〔2020〕10号权重、定性指标按80%/50%分档的评分办法",
+            _NATIONAL_WEIGHTS, Decimal(10), Decimal("0.5")),
+)}
+DEFAULT_PROFILE = "national"
+
+
+def profile(key: str) -> Profile:
+    return PROFILES.get(key, PROFILES[DEFAULT_PROFILE])
+
+
+def band(grade: str, weight: Decimal, key: str = DEFAULT_PROFILE) -> tuple[Decimal, Decimal]:
     """The score range of a 定性 grade for a row of `weight` points, rounded to 2 decimals."""
-    lo, hi = QUALITATIVE_BANDS[grade]
+    lo, hi = profile(key).bands[grade]
     return q2(weight * lo), q2(weight * hi)
 
 
-def band_text() -> str:
+def band_text(key: str = DEFAULT_PROFILE) -> str:
     """'达成 80%–100%、部分达成 60%–80%、未达成 0–60%' (help texts and tooltips)."""
     def pct(x: Decimal) -> str:
         return f"{(x * HUNDRED).normalize():f}"
 
     parts = []
-    for grade, (lo, hi) in QUALITATIVE_BANDS.items():
+    for grade, (lo, hi) in profile(key).bands.items():
         low = "0" if lo == ZERO else f"{pct(lo)}%"
         parts.append(f"{grade} {low}–{pct(hi)}%")
     return "、".join(parts)
@@ -93,11 +136,11 @@ def budget_execution_score(paid: Decimal, available: Decimal, weight: Decimal) -
     return q2(min(Decimal(1), paid / available) * weight)
 
 
-def execution_cap(rate: Decimal | None) -> Decimal | None:
+def execution_cap(rate: Decimal | None, key: str = DEFAULT_PROFILE) -> Decimal | None:
     """The highest total allowed at this execution rate (optional local rule), or None."""
     if rate is None:
         return None
-    for bound, limit in EXECUTION_CAPS:
+    for bound, limit in profile(key).caps:
         if rate < bound:
             return limit
     return None

@@ -18,9 +18,9 @@ from yibao_desktop.storage.repository import Document
 __all__ = ["export_forms", "export_data", "plan_import", "import_into", "ImportPlan", "FORMS"]
 
 
-def export_forms(report: Report, path: str | os.PathLike[str], keys: Sequence[str] = FORMS,
+def export_forms(report: Report, path: str | os.PathLike[str], keys: Sequence[str] | None = None,
                  result: Result | None = None) -> Path:
-    """The official 自评表 (one sheet per form), written atomically."""
+    """The official 自评表 (one sheet per form; by default the report's forms), written atomically."""
     from yibao_desktop.exchange.excel.write import write_forms
 
     return write_forms(official_forms(report, result, keys), path)

@@ -70,9 +70,11 @@ FIELD_LABELS = {
     "overachieve_penalty": "超额完成扣分", "execution_cap": "预算执行率封顶", "grade_labels": "等级名称",
     "income_total": "收入合计", "expense_total": "支出合计", "year_balance": "当年结余",
     "closing_balance": "年末滚存结余", "insured_persons": "参保人数", "registered_population": "户籍人口",
-    "resident_population": "常住人口", "present": "是否填报",
+    "resident_population": "常住人口", "present": "是否填报", "lottery": "彩票公益金",
+    "scored": "是否评分", "profile": "评分方案",
 }
-FIELD_LABELS_BY_CLASS = {(Meta, "unit"): "单位名称", (FundOpLine, "budget"): "预算数", (FundOpLine, "actual"): "实际数"}
+FIELD_LABELS_BY_CLASS = {(Meta, "unit"): "单位名称", (FundOpLine, "budget"): "预算数", (FundOpLine, "actual"): "实际数",
+                         (Expenditure, "level"): "资金级次"}
 
 
 def field_label(cls: type, name: str) -> str:
@@ -117,6 +119,13 @@ def _date_text(value: Any) -> date:
         raise BadValue(f"日期「{value}」不存在") from None
 
 
+def _bool_int(value: Any) -> bool:
+    """A yes/no column: SQLite keeps it as the integer 0 or 1."""
+    if value in (0, 1) and not isinstance(value, float):
+        return bool(value)
+    raise BadValue(f"须为“是”或“否”（「{limits.printable(value)}」）")
+
+
 def _column_decoder(cls: type, name: str, annotation: str) -> Callable[[Any], Any]:
     base = annotation.replace(" | None", "").strip()
     optional = "None" in annotation
@@ -124,6 +133,8 @@ def _column_decoder(cls: type, name: str, annotation: str) -> Callable[[Any], An
         parse: Callable[[Any], Any] = _decimal_text
     elif base == "date":
         parse = _date_text
+    elif base == "bool":
+        parse = _bool_int
     else:
         parse = lambda v: v  # noqa: E731 - text and enums are checked below, as stored
 

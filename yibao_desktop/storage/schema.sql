@@ -14,12 +14,14 @@ CREATE TABLE basis (
 CREATE TABLE income (
     id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
     level TEXT NOT NULL, kind TEXT NOT NULL, doc_no TEXT NOT NULL DEFAULT '', date TEXT,
-    amount TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''
+    amount TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+    lottery INTEGER NOT NULL DEFAULT 0      -- 彩票公益金 (1) or not (0)
 );
 CREATE TABLE expenditure (
     id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
     project TEXT NOT NULL DEFAULT '', direction TEXT NOT NULL DEFAULT '', econ_class TEXT NOT NULL DEFAULT '',
-    pool TEXT NOT NULL, budget TEXT, paid TEXT NOT NULL, paid_on TEXT
+    pool TEXT NOT NULL, budget TEXT, paid TEXT NOT NULL, paid_on TEXT,
+    level TEXT                              -- the level that paid it (资金级次), NULL: not recorded
 );
 CREATE TABLE fund_op_line (
     id INTEGER PRIMARY KEY, side TEXT NOT NULL CHECK (side IN ('income', 'expense')), pos INTEGER NOT NULL,

@@ -83,7 +83,7 @@ def test_shape_headers_validation_and_frozen_panes(tmp_path, demo_report):
     assert lists[("支出明细", "支出方向")][1] is False  # template directions suggested, other text allowed
     expenditures = wb["支出明细"]
     assert [c.value for c in expenditures[1]] == ["序号", "项目名称", "支出方向", "经济科目", "资金类别", "预算金额（元）",
-                                                  "支付金额（元）", "支付日期"]
+                                                  "支付金额（元）", "支付日期", "资金级次"]
     assert expenditures.freeze_panes == "B2" and wb["绩效指标"].freeze_panes == "E2"
     assert expenditures["G2"].number_format == "#,##0.00" and expenditures["H2"].number_format == "yyyy-mm-dd"
     assert isinstance(expenditures["G2"].value, (int, float))  # amounts are numbers Excel can add up

@@ -246,7 +246,7 @@ def test_expenditure_problems_all_at_once_and_nothing_changes(tmp_path):
         (4, "C", ""), (5, "C", "TRUE"), (5, "D", "明天")]
     reasons = [p.reason for p in plan.problems]
     assert "无法识别的金额「12a」" in reasons[0]
-    assert "不是可选值（可选：上年结转、当年下达）" in reasons[1]
+    assert "不是可选值（可选：上年结转、当年下达；或资金级次：中央、省级、市级、县级、其他）" in reasons[1]
     assert "精确到分以下" in reasons[2]
     assert "不存在" in reasons[3]
     assert reasons[5] == "「支付金额（元）」不能为空"

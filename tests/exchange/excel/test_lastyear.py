@@ -73,8 +73,8 @@ def test_from_the_transfer_form_uses_its_levels(tmp_path, demo_report):
     export_forms(demo_report, book, ("transfer",))
     report = next_year_from_workbook(book)
     levels = {i.level: i.amount for i in report.incomes}
-    # 万元 as the form prints them, parts adding up to the total: 53.50 − 42.66, 23.00 − 18.01
-    assert levels == {"中央": D("108400.00"), "县级": D("49900.00")}
+    # 万元 as the form prints them, parts adding up to the total: 53.50 − 41.02, 23.00 − 19.65
+    assert levels == {"中央": D("124800.00"), "县级": D("33500.00")}
 
 
 def test_from_the_data_workbook_is_exact(tmp_path, demo_report):

@@ -39,46 +39,90 @@ def _breakdown(amounts: dict[str, Decimal], projects: dict[str, dict[Any, None]]
     return tuple(Share(n, len(projects[n]), a, s) for n, a, s in zip(names, values, shares(values)))
 
 
-def _attribute_by_level(incomes: tuple[Income, ...], paid_by_pool: dict[str, Decimal]) -> tuple[LevelFunds, ...]:
-    """Income, paid and balance per level. Expenditure lines name a pool, not a level, so the paid
-    amount of each pool is attributed to the levels pro rata to their income in that pool,
-    in whole 分 by the largest-remainder method."""
-    income = {(lvl, pool): ZERO for lvl in LEVELS for pool in paid_by_pool}
-    for line in incomes:
-        key = (line.level, pool_of_kind(line.kind))
-        income[key] = income.get(key, ZERO) + line.amount
-    paid = {key: ZERO for key in income}
-    for pool, pool_paid in paid_by_pool.items():
-        keys = [k for k in income if k[1] == pool and income[k] != ZERO]
-        if not keys:
-            continue
-        pool_income = sum((income[k] for k in keys), ZERO)
-        cents = int(pool_paid * 100)
-        exact = [Decimal(cents) * income[k] / pool_income for k in keys]
-        base = [int(e) for e in exact]
-        order = sorted(range(len(keys)), key=lambda i: (-(exact[i] - base[i]), i))
-        for i in order[: cents - sum(base)]:
-            base[i] += 1
-        for k, c in zip(keys, base):
-            paid[k] = Decimal(c) / 100
-    out = []
-    for lvl in LEVELS:
-        amount = sum((v for (l, _), v in income.items() if l == lvl), ZERO)
-        if amount == ZERO:
-            continue
-        lvl_paid = sum((v for (l, _), v in paid.items() if l == lvl), ZERO)
-        out.append(LevelFunds(lvl, amount, lvl_paid, amount - lvl_paid, percent(lvl_paid, amount)))
-    return tuple(out)
+def _split_cents(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` split in whole 分 pro rata to `weights` (largest remainder, ties to the earlier)."""
+    whole = sum(weights, ZERO)
+    cents = int(total * 100)
+    exact = [Decimal(cents) * w / whole for w in weights]
+    base = [int(e) for e in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - base[i]), i))
+    for i in order[: cents - sum(base)]:
+        base[i] += 1
+    return [Decimal(c) / 100 for c in base]
 
 
-def _by_source(by_level: tuple[LevelFunds, ...]) -> tuple[SourceFunds, ...]:
+class _Levels:
+    """Income, paid and balance per level. A line charged to a level counts there exactly; the
+    payments of lines without a level are attributed to the levels of their pool pro rata to what
+    those levels still had (exact when the pool has one level only), and those levels are marked
+    as estimated. 彩票公益金 is the part of a level's income marked lottery; its paid share is exact
+    when the level spent all or nothing of that pool, else pro rata."""
+
+    def __init__(self, incomes: tuple[Income, ...], leveled: dict[tuple[str, str], Decimal],
+                 unleveled: dict[str, Decimal]):
+        income: dict[tuple[str, str], Decimal] = {}
+        lottery: dict[tuple[str, str], Decimal] = {}
+        for line in incomes:
+            key = (line.level, pool_of_kind(line.kind))
+            income[key] = income.get(key, ZERO) + line.amount
+            if line.lottery:
+                lottery[key] = lottery.get(key, ZERO) + line.amount
+        paid = dict(leveled)
+        estimated: set[str] = set()
+        for pool, pool_paid in unleveled.items():
+            keys = [k for k in income if k[1] == pool and income[k] != ZERO]
+            if not keys or pool_paid == ZERO:
+                continue  # nothing to attribute to (paid over available is a finding of its own)
+            if len(keys) == 1:
+                paid[keys[0]] = paid.get(keys[0], ZERO) + pool_paid
+                continue
+            room = [max(ZERO, income[k] - paid.get(k, ZERO)) for k in keys]
+            weights = room if sum(room, ZERO) > ZERO else [income[k] for k in keys]
+            for k, share in zip(keys, _split_cents(pool_paid, weights)):
+                paid[k] = paid.get(k, ZERO) + share
+                if share:
+                    estimated.add(k[0])
+        self.estimated = estimated
+        levels = []
+        for lvl in LEVELS:
+            amount = sum((v for (l, _), v in income.items() if l == lvl), ZERO)
+            lvl_paid = sum((v for (l, _), v in paid.items() if l == lvl), ZERO)
+            if amount == ZERO and lvl_paid == ZERO:
+                continue
+            levels.append(LevelFunds(lvl, amount, lvl_paid, amount - lvl_paid, percent(lvl_paid, amount),
+                                     lvl in estimated))
+        self.by_level = tuple(levels)
+        self.lottery: SourceFunds | None = None
+        if lottery:
+            amount = sum(lottery.values(), ZERO)
+            lottery_paid = ZERO
+            guess = False
+            for key, part in lottery.items():
+                spent, whole = paid.get(key, ZERO), income[key]
+                if part == whole:
+                    lottery_paid += spent
+                elif spent == ZERO or spent == whole:
+                    lottery_paid += ZERO if spent == ZERO else part
+                else:
+                    lottery_paid += _split_cents(spent, [part, whole - part])[0]
+                    guess = True
+                guess = guess or key[0] in estimated
+            self.lottery = SourceFunds(rules.LOTTERY, tuple(dict.fromkeys(k[0] for k in lottery)), amount,
+                                       lottery_paid, percent(lottery_paid, amount), True, guess)
+
+
+def _by_source(by_level: tuple[LevelFunds, ...], lottery: SourceFunds | None) -> tuple[SourceFunds, ...]:
+    """中央财政资金 / 地方资金 / 其他资金 from the levels, with 彩票公益金 after 中央 as a 其中 row."""
     levels = {b.level: b for b in by_level}
     out = []
     for name, members in rules.SOURCES:
         present = [levels[m] for m in members if m in levels]
         amount = sum((b.amount for b in present), ZERO)
         paid = sum((b.paid for b in present), ZERO)
-        out.append(SourceFunds(name, tuple(b.level for b in present), amount, paid, percent(paid, amount)))
+        out.append(SourceFunds(name, tuple(b.level for b in present), amount, paid, percent(paid, amount),
+                               False, any(b.estimated for b in present)))
+        if lottery is not None and name == rules.SOURCES[0][0]:
+            out.append(lottery)
     return tuple(out)
 
 
@@ -95,6 +139,9 @@ class _Partial:
     projects: dict[Any, Decimal]
     months: list[Decimal]
     findings: list[tuple[int, str, str, str, str]]  # (local index, code, severity, field, message)
+    leveled: dict[tuple[str, str], Decimal]  # (level, pool) -> paid, lines charged to a level
+    unleveled: dict[str, Decimal]  # pool -> paid of lines without a level
+    unleveled_count: int
 
 
 def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
@@ -106,13 +153,23 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
     projects: dict[Any, Decimal] = {}
     months = [ZERO] * 13
     findings: list[tuple[int, str, str, str, str]] = []
+    leveled: dict[tuple[str, str], Decimal] = {}
+    unleveled: dict[str, Decimal] = {}
+    unleveled_count = 0
     get_direction, get_econ, get_project = directions.get, econ.get, projects.get
     for j, ex in enumerate(block):
         paid = ex.paid
-        if ex.pool == POOL_CARRIED:
+        pool = POOL_CARRIED if ex.pool == POOL_CARRIED else POOL_ALLOCATED
+        if pool == POOL_CARRIED:
             carried += paid
         else:
             allocated += paid
+        if ex.level is not None:
+            key_level = (ex.level, pool)
+            leveled[key_level] = leveled.get(key_level, ZERO) + paid
+        elif paid:
+            unleveled[pool] = unleveled.get(pool, ZERO) + paid
+            unleveled_count += 1
         # An unnamed line is a project of its own; its key must not depend on its position.
         key: Any = ex.project or (rules.UNNAMED, id(ex))
         d = ex.direction or "未分类"
@@ -150,7 +207,7 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
             findings.append((j, "paid_over_budget", "warning", "paid",
                              f"支出「{ex.project or rules.UNNAMED}」支付金额 {yuan(paid)} 超过其预算 {yuan(budget)}"))
     return _Partial(carried, allocated, directions, direction_projects, econ, econ_projects, projects,
-                    months, findings)
+                    months, findings, leveled, unleveled, unleveled_count)
 
 
 # Blocks end after a line whose object identity satisfies (id >> 4) % BLOCK_SPLIT == 0
@@ -216,9 +273,17 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
     econ_projects: dict[str, dict[Any, None]] = {}
     projects: dict[Any, Decimal] = {}
     month_paid = [ZERO] * 13
+    leveled: dict[tuple[str, str], Decimal] = {}
+    unleveled: dict[str, Decimal] = {}
+    unleveled_count = 0
     for start, part in _partials(year, expenditures):
         paid_pool[POOL_CARRIED] += part.paid_carried
         paid_pool[POOL_ALLOCATED] += part.paid_allocated
+        for key, amount in part.leveled.items():
+            leveled[key] = leveled.get(key, ZERO) + amount
+        for key, amount in part.unleveled.items():
+            unleveled[key] = unleveled.get(key, ZERO) + amount
+        unleveled_count += part.unleveled_count
         for amounts, members, p_amounts, p_members in (
                 (directions, direction_projects, part.directions, part.direction_projects),
                 (econ, econ_projects, part.econ, part.econ_projects)):
@@ -281,7 +346,14 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
             f"截至{rules.WARNING_MONTH}月底累计支出进度 {fmt_pct(september.progress)}%，"
             f"低于 {fmt_pct(rules.WARNING_SCHEDULE)}% 的序时进度（绩效运行监控预警）"))
 
-    by_level = _attribute_by_level(incomes, paid_pool)
+    levels = _Levels(incomes, leveled, unleveled)
+    by_level = levels.by_level
+    if levels.estimated:
+        findings.append(Finding(
+            "level_estimated", "warning", Location("funds", None, "by_level"),
+            f"有 {unleveled_count} 笔支出未填资金级次（合计 {yuan(sum(unleveled.values(), ZERO))}），"
+            f"{'、'.join(l for l in LEVELS if l in levels.estimated)}资金的支出按各级次到位资金比例估算；"
+            f"请在支出明细中填写“资金级次”，自评表中的分级次执行数才是实数"))
     funds = Funds(
         available=available, carried=carried, allocated=allocated,
         paid=paid_total, paid_carried=paid_pool[POOL_CARRIED], paid_allocated=paid_pool[POOL_ALLOCATED],
@@ -296,9 +368,10 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
         by_econ_class=_breakdown(econ, econ_projects),
         large_projects=large,
         by_level=by_level,
-        by_source=_by_source(by_level),
+        by_source=_by_source(by_level, levels.lottery),
         monthly=tuple(monthly),
         project_count=len(projects),
+        level_estimated=bool(levels.estimated),
     )
     return funds, findings
 

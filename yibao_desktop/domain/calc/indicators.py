@@ -112,12 +112,14 @@ def _quantitative(nature: str, target: Decimal, actual: Decimal, weight: Decimal
     overachieved = False
     if met:
         why = f"已达成目标（{nature}{t}{unit}），得满分 {w}"
-        if (scoring.overachieve_penalty and nature in ("≥", ">")
-                and a >= rules.OVERACHIEVE_RATIO * target):
+        if nature in ("≥", ">") and a >= rules.OVERACHIEVE_RATIO * target:
             overachieved = True
-            score = max(ZERO, weight - rules.OVERACHIEVE_PENALTY)
-            why = (f"实际 {_n(a)} ≥ 目标 {t} 的 130%（目标设置偏低），"
-                   f"得分 = {w} − 2 = {fmt_pct(score)}")
+            if scoring.overachieve_penalty:
+                score = max(ZERO, weight - rules.OVERACHIEVE_PENALTY)
+                why = (f"实际 {_n(a)} ≥ 目标 {t} 的 130%（目标设置偏低），"
+                       f"得分 = {w} − {_n(rules.OVERACHIEVE_PENALTY)} = {fmt_pct(score)}")
+            else:
+                why += f"；实际 {_n(a)} ≥ 目标 {t} 的 130%，属超额完成，须说明原因"
     elif nature == "=" and a > target:
         why = f"得分 = {w} × {t} ÷ {_n(a)} = {fmt_pct(score)}"
     else:
@@ -150,9 +152,8 @@ def _quantitative_figures(nature: str, target: Decimal, a: Decimal, weight: Deci
     else:
         met = a >= target if nature == "≥" else a > target
         score = weight if met else q2(min(weight, weight * a / target))
-    overachieved = False
-    if met and scoring.overachieve_penalty and nature in ("≥", ">") and a >= rules.OVERACHIEVE_RATIO * target:
-        overachieved = True
+    overachieved = met and nature in ("≥", ">") and a >= rules.OVERACHIEVE_RATIO * target
+    if overachieved and scoring.overachieve_penalty:
         score = max(ZERO, weight - rules.OVERACHIEVE_PENALTY)
     return _Quantitative(q2(score), met, completion, "", "", overachieved)
 
@@ -193,16 +194,20 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
     completion: Decimal | None = None
     band: tuple[Decimal, Decimal] | None = None
 
+    scored = scoring.scored
     if nature == QUALITATIVE:
         if ind.grade is None:
             problems.append(("qualitative_grade_missing", "warning", "grade",
                              f"{label}为定性指标，尚未选择评级（达成／部分达成／未达成）"))
-            explain_score = "定性指标未评级，得分按 0 计"
+            explain_score = "定性指标未评级，得分按 0 计" if scored else "定性指标未评级"
+        elif not scored:
+            met = ind.grade == "达成"
+            explain_score = f"定性评级「{ind.grade}」（本报告不评分）"
         else:
-            lo, hi = band = rules.band(ind.grade, weight)
+            lo, hi = band = rules.band(ind.grade, weight, scoring.profile)
             met = ind.grade == "达成"
             if ind.score is None:
-                score = q2(weight * rules.QUALITATIVE_DEFAULT[ind.grade])
+                score = q2(weight * rules.profile(scoring.profile).defaults[ind.grade])
                 problems.append(("qualitative_default_score", "info", "score",
                                  f"{label}评级「{ind.grade}」未填得分，暂按 {fmt_pct(score)} 分计"
                                  f"（区间 {fmt_pct(lo)}–{fmt_pct(hi)}）"))
@@ -240,7 +245,7 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
             score, met, completion, overachieved = q.score, q.met, q.completion, q.overachieved
             explain_completion, explain_score = q.explain_completion, q.explain_score
         computed = q2(score)
-        if ind.score is not None:
+        if ind.score is not None and ind.score != computed and scored:  # equal to the rule: no override
             overridden = True
             if not ind.override_reason.strip():
                 problems.append(("override_no_reason", "error", "override_reason",
@@ -250,7 +255,7 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
                              f"理由：{ind.override_reason.strip() or '未填写'}")
             score = ind.score
 
-    if score < ZERO or score > weight:
+    if scored and (score < ZERO or score > weight):
         problems.append(("score_out_of_range", "error", "score",
                          f"{label}得分 {_n(score)} 超出 0–{_n(weight)} 分的范围"))
     qualitative = nature == QUALITATIVE
@@ -263,17 +268,27 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
     reason_missing = needs_reason and not ind.deviation_reason.strip()
     if reason_missing:
         if overachieved:
-            why = f"实际完成值 {_n(actual)}{unit} 超过目标值 {target_text} 的 130%"
+            why = f"实际完成值 {_n(actual)}{unit} 达到目标值 {target_text} 的 130% 及以上（超额完成）"
         elif qualitative:
             why = f"评级为「{ind.grade}」"
         else:
             why = f"实际完成值 {_n(actual)}{unit} 未达到目标值 {target_text}"
-        problems.append(("missing_deviation_reason", "error", "deviation_reason",
-                         f"{label}{why}，须填写偏差原因分析及改进措施"))
+        if overachieved and not (scored and scoring.overachieve_penalty):
+            # 偏离 upwards: a warning by default; with the local deduction rule it is an error.
+            problems.append(("overachieved_reason_missing", "warning", "deviation_reason",
+                             f"{label}{why}，应说明偏差原因（目标是否设置偏低）"))
+        else:
+            problems.append(("missing_deviation_reason", "error", "deviation_reason",
+                             f"{label}{why}，须填写偏差原因分析及改进措施"))
+    if not scored:
+        score_value: Decimal | None = None
+        computed_value: Decimal | None = None
+    else:
+        score_value, computed_value = q2(score), computed
     result = IndicatorResult(
         name=ind.name, level1=ind.level1, level2=ind.level2, nature=nature, target=target, unit=unit,
         target_text=target_text, weight=weight, qualitative=qualitative, actual=actual, completion=completion,
-        met=met, computed_score=computed, score=q2(score), overridden=overridden, overachieved=overachieved,
+        met=met, computed_score=computed_value, score=score_value, overridden=overridden, overachieved=overachieved,
         band=band, grade=ind.grade, needs_reason=needs_reason, reason_missing=reason_missing,
         baseline=ind.baseline, yoy=yoy,
         source=(ind, scoring) if not texts else None,

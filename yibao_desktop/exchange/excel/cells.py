@@ -205,6 +205,9 @@ def choice(value: object, choices: tuple[str, ...], synonyms: dict[str, str] | N
         return raw
     if synonyms and raw in synonyms:
         return synonyms[raw]
+    for option in choices:  # a choice written with full-width brackets or spaces
+        if normalize_text(option) == raw:
+            return option
     raise ValueParseError(f"「{display(value)}」不是可选值（可选：{'、'.join(choices)}）")
 
 

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from yibao_desktop.fileio import write_atomic
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.money import fmt_money, fmt_num
-from yibao_desktop.domain.report import FUND_TYPE_LABELS, FundOperation, Report
+from yibao_desktop.domain.report import FundOperation, Report
 from yibao_desktop.exchange.excel.cells import decimal_from_float
 from yibao_desktop.exchange.excel.files import escape_text
 from yibao_desktop.exchange.excel.schema import (
@@ -41,7 +41,6 @@ from yibao_desktop.exchange.excel.schema import (
     INFO_SHEET,
     MARKER_LABEL,
     NARRATIVE,
-    REVERSE_RULE_LABELS,
     SEQ_HEADER,
     WEIGHTS,
     Column,
@@ -50,6 +49,7 @@ from yibao_desktop.exchange.excel.schema import (
 from yibao_desktop.templates import load_template
 
 EXCEL_MAX_TEXT = 32767
+YES, NO = "是", "否"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FONT = Font(name="宋体", size=11, bold=True)
@@ -108,6 +108,8 @@ def _write_cell(cell: Any, col: Column, value: Any, where: str) -> None:
     if col.kind in ("text", "longtext", "enum"):
         if value is not None:
             put_text(cell, value, where)
+    elif col.kind == "bool":
+        put_text(cell, YES if value else NO)
     elif col.kind == "money":
         put_number(cell, value, money=True)
     elif col.kind == "number":
@@ -145,6 +147,8 @@ def _table_sheet(wb: Workbook, table: Table, rows: list[dict[str, Any]],
         ws.column_dimensions[letter].width = col.width
         if col.kind == "enum":
             _validation(ws, letter, col.choices)
+        elif col.kind == "bool":
+            _validation(ws, letter, (YES, NO))
         elif suggestions and col.field in suggestions:
             _validation(ws, letter, suggestions[col.field], strict=False)
     for r, values in enumerate(rows, 2):
@@ -189,8 +193,7 @@ def _info_sheet(wb: Workbook, report: Report) -> None:
         else:
             value = getattr(fo, name) if fo is not None else None
         if spec.kind == "enum":
-            labels = FUND_TYPE_LABELS if spec.target == "meta.fund_type" else REVERSE_RULE_LABELS
-            put_text(cell, labels[value])
+            put_text(cell, spec.choices[spec.codes.index(value)])
             _validation(ws, "B", spec.choices, first=r, last=r)
         elif spec.kind == "bool":
             put_text(cell, spec.choices[0] if value else spec.choices[1])

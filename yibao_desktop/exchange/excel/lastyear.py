@@ -98,7 +98,8 @@ def _read_official(path: Path) -> list[OfficialTable]:
                 continue
             if budget_col is None:
                 continue
-            label = next((t for t in texts if t), "")
+            # A row label, without a note in brackets such as （按比例估算）.
+            label = re.sub(r"[（(][^（()）]*[)）]$", "", next((t for t in texts if t), ""))
             if label in SOURCE_ROWS and label not in table.rows:
                 table.rows[label] = FundRow(_amount(values, budget_col, table.money_unit, name, label),
                                             _amount(values, executed_col, table.money_unit, name, label))

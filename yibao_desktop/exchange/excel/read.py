@@ -31,8 +31,8 @@ from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, SetField
 from yibao_desktop.domain.errors import UserError, ValueParseError
 from yibao_desktop.domain.money import normalize_text
 from yibao_desktop.domain.report import (
-    FUND_TYPE_LABELS,
     GRADES,
+    LEVELS,
     QUALITATIVE,
     Basis,
     Expenditure,
@@ -59,7 +59,7 @@ from yibao_desktop.exchange.excel.schema import (
     INDICATORS,
     INFO_ROWS,
     INFO_SHEET,
-    REVERSE_RULE_LABELS,
+    LEVEL_SYNONYMS,
     SEQ_HEADER,
     SYNONYMS,
     TABLES,
@@ -571,6 +571,21 @@ class _RowParser:
             return cells.number(value, unit, self._format(cell) if numeric else "", self.limit)
         if kind == "date":
             return cells.day(value, self.epoch)
+        if kind == "bool":
+            return cells.yes_no(value)
+        if kind == "enum" and col.field == "pool" and not self.data_mode:
+            # A 资金来源 column often names levels (中央资金, 省级资金), not pools: read it as the level.
+            try:
+                return cells.choice(value, col.choices, SYNONYMS.get(col.field))
+            except ValueParseError:
+                try:
+                    level = cells.choice(value, LEVELS, LEVEL_SYNONYMS)
+                except ValueParseError:
+                    raise ValueParseError(f"「{cells.display(value)}」不是可选值（可选：{'、'.join(col.choices)}；"
+                                          f"或资金级次：{'、'.join(LEVELS)}）") from None
+                if record.get("level") is None:
+                    record["level"] = level
+                return None
         if kind == "enum":
             if col.field == "nature" and not self.data_mode and normalize_text(cells.text(value)) in _NATURE_IGNORED:
                 return None
@@ -629,13 +644,13 @@ def _read_info(data: SheetData, out: _Collector) -> dict[str, Any]:
             continue
         value = row[1].value if len(row) > 1 else None
         try:
-            values[spec.target] = _info_value(spec.kind, value, spec.choices)
+            values[spec.target] = _info_value(spec.kind, value, spec.choices, spec.codes)
         except ValueParseError as err:
             out.add(data.name, index + 1, 2, spec.label, value, err.message)
     return values
 
 
-def _info_value(kind: str, value: Any, choices: tuple[str, ...]) -> Any:
+def _info_value(kind: str, value: Any, choices: tuple[str, ...], codes: tuple[str, ...] = ()) -> Any:
     if kind == "text":
         return cells.text(value, strip=False)
     if kind == "opttext":
@@ -653,11 +668,7 @@ def _info_value(kind: str, value: Any, choices: tuple[str, ...]) -> Any:
     if kind == "money":
         return None if value is None else cells.money(value, limit=None)
     if kind == "enum":
-        if choices == tuple(FUND_TYPE_LABELS.values()):
-            label = cells.choice(value, choices)
-            return next(k for k, v in FUND_TYPE_LABELS.items() if v == label)
-        label = cells.choice(value, choices)
-        return next(k for k, v in REVERSE_RULE_LABELS.items() if v == label)
+        return codes[choices.index(cells.choice(value, choices))]
     if kind == "bool":
         return cells.yes_no(value)
     raise AssertionError(kind)  # pragma: no cover

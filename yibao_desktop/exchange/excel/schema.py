@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, GRADES, KINDS, LEVELS, NATURES, POOLS
+from yibao_desktop.domain.rules import PROFILES
 
 # Import modes: replace the report's rows, append to them, or merge indicators by name.
 MODES = ("replace", "append", "merge")
@@ -31,7 +32,7 @@ SEQ_HEADER = "序号"  # first column of every data-workbook table: keeps rows w
 class Column:
     field: str
     header: str  # canonical header (data workbook)
-    kind: str  # text | longtext | money | number | date | enum | int
+    kind: str  # text | longtext | money | number | date | enum | int | bool
     choices: tuple[str, ...] = ()
     required: bool = False
     aliases: tuple[str, ...] = ()  # more headers recognised in other people's sheets
@@ -91,6 +92,7 @@ INCOMES = Table("incomes", "资金来源", "资金来源表", (
     Column("amount", "金额（元）", "money", required=True, aliases=("下达金额", "资金金额", "到位金额", "收入金额"),
            width=16),
     Column("note", "备注", "text", aliases=("说明",), width=30),
+    Column("lottery", "彩票公益金", "bool", aliases=("是否彩票公益金",), width=10),
 ), needs=("amount",), any_of=("level", "kind", "doc_no"), generic=True)
 
 EXPENDITURES = Table("expenditures", "支出明细", "支出明细表", (
@@ -106,6 +108,9 @@ EXPENDITURES = Table("expenditures", "支出明细", "支出明细表", (
                     "执行数", "金额"), width=16),
     Column("paid_on", "支付日期", "date", aliases=("付款日期", "支出日期", "记账日期", "凭证日期", "支付时间", "日期"),
            width=12),
+    # The level whose allocation paid the line. A sheet's 资金来源 column that names levels
+    # (中央资金, 省级…) rather than pools is read into this field (read.py).
+    Column("level", "资金级次", "enum", LEVELS, aliases=("级次", "资金层级", "预算级次", "支出级次"), width=10),
 ), needs=("paid",), any_of=("project", "paid_on", "direction", "econ_class"), generic=True)
 
 INDICATORS = Table("indicators", "绩效指标", "绩效指标表", (
@@ -172,20 +177,24 @@ class InfoRow:
     target: str  # "meta.unit", "previous.year", "scoring.reverse_rule", "fund_operation.income_total",
     # "grade_labels.0", "fo" (whether the report has a fund-operation block)
     kind: str  # text | opttext | int | optint | number | money | enum | bool
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # what the cell shows (labels)
+    codes: tuple[str, ...] = ()  # enum: the stored value of each choice
 
 
 INFO_ROWS = (
     InfoRow("单位名称", "meta.unit", "text"),
     InfoRow("报告年度", "meta.year", "int"),
-    InfoRow("资金类型", "meta.fund_type", "enum", tuple(FUND_TYPE_LABELS.values())),
+    InfoRow("资金类型", "meta.fund_type", "enum", tuple(FUND_TYPE_LABELS.values()), tuple(FUND_TYPE_LABELS)),
     InfoRow("报告标题（空白时按默认标题）", "meta.title", "opttext"),
     InfoRow("主管部门", "meta.competent_dept", "text"),
     InfoRow("上年度（同比）：年度", "previous.year", "optint"),
     InfoRow("上年度（同比）：可用资金（元）", "previous.available", "money"),
     InfoRow("上年度（同比）：已支出（元）", "previous.paid", "money"),
     InfoRow("预算执行率分值", "scoring.budget_execution_weight", "number"),
-    InfoRow("逆向指标计分规则", "scoring.reverse_rule", "enum", tuple(REVERSE_RULE_LABELS.values())),
+    InfoRow("逆向指标计分规则", "scoring.reverse_rule", "enum", tuple(REVERSE_RULE_LABELS.values()),
+            tuple(REVERSE_RULE_LABELS)),
+    InfoRow("是否评分（否：只填中央对地方转移支付区域绩效自评表）", "scoring.scored", "bool", ("是", "否")),
+    InfoRow("评分方案", "scoring.profile", "enum", tuple(p.label for p in PROFILES.values()), tuple(PROFILES)),
     InfoRow("超额完成扣分", "scoring.overachieve_penalty", "bool", ("是", "否")),
     InfoRow("按执行率封顶总分", "scoring.execution_cap", "bool", ("是", "否")),
     *(InfoRow(label, f"grade_labels.{i}", "text") for i, label in enumerate(GRADE_LABEL_ROWS)),

@@ -29,6 +29,7 @@ from reportlab.platypus.flowables import Flowable, PageBreak
 
 from yibao_desktop import __version__
 from yibao_desktop.domain import formatting as fmt
+from yibao_desktop.domain import rules
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.forms import MONEY_UNIT, Form
 from yibao_desktop.domain.forms import Cell as FormCell
@@ -438,7 +439,8 @@ class _Builder:
             cols = [fmt.parts([getattr(x, key) for x in levels], whole, MONEY_UNIT)[0]
                     for key, whole in (("amount", f.available), ("paid", f.paid), ("balance", f.balance))]
             for k, lvl in enumerate(levels):
-                body.append([cell(sec, f"{lvl.level}资金", align="center")]
+                mark = "（支出按比例估算）" if lvl.estimated else ""
+                body.append([cell(sec, f"{lvl.level}资金{mark}", align="center")]
                             + [num(sec, fmt.amount(col[k])) for col in cols] + [num(sec, fmt.pct_number(lvl.progress))])
         self.table("资金使用及结余情况", unit,
                    [[head(sec, h) for h in ("资金类别", "可用资金", "已支出", "结余", "支出进度（%）")]],
@@ -498,6 +500,12 @@ class _Builder:
         sentence = counts_sentence(r.counts)
         if sentence not in section_text:
             self.para(sec, [(f"本次自评{sentence}。", "fang")])
+        if not r.scored:  # filed on the scoreless transfer form: no score section
+            return
+        method = rules.profile(r.profile)
+        self.para(sec, [(f"评分按照{method.basis}：定性指标“达成”得该项分值的80%–100%、“部分达成”得"
+                         f"{method.partial_floor * 100:.0f}%–80%、“未达成”得{method.partial_floor * 100:.0f}%以下。",
+                         "fang")])
         cell, num, head = self.cell, self.num, self.head
         body = [[cell(sec, row.name), num(sec, fmt.number(row.weight)), num(sec, fmt.score(row.score))]
                 for row in r.level1]
