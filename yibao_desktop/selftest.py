@@ -127,7 +127,7 @@ def step_compute(ctx: Context) -> str:
     if result.errors:
         raise StepFailed(f"示例报告有 {len(result.errors)} 项错误，例如：{result.errors[0].message}")
     ctx.result = result
-    return (f"总分 {fmt.score(result.total_score)}，等级「{result.grade}」，"
+    return (f"总分 {fmt.score(result.total_score)}，等级「{fmt.label(result.grade)}」，"
             f"提示与警告 {len(result.findings)} 项，错误 0 项")
 
 

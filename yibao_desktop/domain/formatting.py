@@ -111,6 +111,11 @@ def score(value: Decimal | None) -> str:
     return DASH if value is None else f"{q2(value):.2f}"
 
 
+def label(value: str | None) -> str:
+    """A text figure such as the grade; '—' when there is none (a report without scores)."""
+    return value or DASH
+
+
 def number(value: Decimal | None) -> str:
     """A number as typed (a weight, a target, an actual): '60', '44.49'."""
     return DASH if value is None else fmt_num(value) or ""

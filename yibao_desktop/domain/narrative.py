@@ -49,7 +49,7 @@ FIELDS: dict[str, tuple[str, Getter]] = {
     "资金.当年支出进度": ("当年下达资金支出进度，含%", lambda r, c: fmt.pct(c.funds.progress_allocated)),
     "资金.项目数": ("支出项目个数", lambda r, c: str(c.funds.project_count)),
     "评分.总分": ("自评总分", lambda r, c: fmt.score(c.total_score)),
-    "评分.等级": ("自评等级", lambda r, c: c.grade),
+    "评分.等级": ("自评等级", lambda r, c: fmt.label(c.grade)),
     "评分.预算执行率": ("预算执行率，含%", lambda r, c: fmt.pct(c.budget_execution.rate)),
     "评分.预算执行得分": ("预算执行率得分", lambda r, c: fmt.score(c.budget_execution.score)),
     "指标.统计句": ("指标设置统计句", lambda r, c: counts_sentence(c.counts)),

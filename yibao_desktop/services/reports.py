@@ -96,7 +96,7 @@ def format_findings(findings: Sequence[Finding]) -> str:
 def check_summary(result: Result) -> str:
     counts = result.severity_counts()
     return (f"合计：错误 {counts['error']} 项，警告 {counts['warning']} 项，提示 {counts['info']} 项。"
-            f"总分 {fmt.score(result.total_score)}，等级「{result.grade}」。")
+            f"总分 {fmt.score(result.total_score)}，等级「{fmt.label(result.grade)}」。")
 
 
 # ---------------------------------------------------------------------------------- demo

@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
             return
         result = self.rdoc.result
         counts = result.severity_counts()
-        self.status.setText(f"总分 {fmt.score(result.total_score)}　等级 {result.grade}　"
+        self.status.setText(f"总分 {fmt.score(result.total_score)}　等级 {fmt.label(result.grade)}　"
                             f"问题 {len(result.findings)} 项（错误 {counts['error']}，警告 {counts['warning']}，"
                             f"提示 {counts['info']}）")
 

@@ -41,11 +41,9 @@ class CellDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
         col = self._column(index)
-        if col is not None and col.kind == "enum":
+        if col is not None and col.kind in ("enum", "bool"):
             box = QComboBox(parent)
-            if col.optional:
-                box.addItem("")
-            box.addItems(col.choice_list())
+            box.addItems(index.model().choices(index.row(), index.column()))
             return box
         if col is not None and col.extra.get("suggest"):
             box = QComboBox(parent)

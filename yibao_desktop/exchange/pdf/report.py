@@ -515,7 +515,7 @@ class _Builder:
                          num(sec, fmt.score(be.score))])
         body.append([cell(sec, "总分", "hei", "center"), num(sec, fmt.number(r.total_weight)),
                      num(sec, fmt.score(r.total_score))])
-        body.append([cell(sec, "自评等级", "hei", "center"), cell(sec, r.grade, "hei", "center"), ""])
+        body.append([cell(sec, "自评等级", "hei", "center"), cell(sec, fmt.label(r.grade), "hei", "center"), ""])
         cmds = [("SPAN", (1, -1), (2, -1))]
         if r.cap is not None:
             body.append([cell(sec, f"按预算执行率封顶：计算总分 {fmt.score(r.total_before_cap)} 分，"

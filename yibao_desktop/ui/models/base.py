@@ -23,6 +23,9 @@ from yibao_desktop.domain.values import parse_date_text, parse_number_text
 from yibao_desktop.ui.document import ReportDocument
 
 Index = QModelIndex | QPersistentModelIndex
+YES, NO = "是", "否"
+TRUE_WORDS = frozenset({YES, "√", "✓", "1", "Y", "y", "true", "True"})
+FALSE_WORDS = frozenset({NO, "", "×", "0", "N", "n", "false", "False"})
 _R = Qt.ItemDataRole
 # Roles the models answer; every other role (asked for by each cell on every paint) returns at once.
 HANDLED_ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole,
@@ -56,7 +59,7 @@ class DisplayUnit(QObject):
 class Column:
     field: str | None               # domain field; None for a computed column
     header: str
-    kind: str = "text"              # text | money | number | date | enum | int | computed
+    kind: str = "text"              # text | money | number | date | enum | bool | int | computed
     choices: Sequence[str] | Callable[[], Sequence[str]] = ()
     width: int = 110
     optional: bool = False          # empty text means None
@@ -148,6 +151,8 @@ class RowTableModel(QAbstractTableModel):
             return ""
         if col.kind == "money":
             return fmt.money(value, self.unit.label)
+        if col.kind == "bool":
+            return YES if value else ""
         if isinstance(value, Decimal):
             return fmt_num(value) or ""
         if isinstance(value, date):
@@ -159,6 +164,8 @@ class RowTableModel(QAbstractTableModel):
             return ""
         if col.kind == "money":
             return fmt.edit_text(value, self.unit.label)
+        if col.kind == "bool":
+            return YES if value else NO
         return self.display(col, value)
 
     # -- editing -------------------------------------------------------------------------------
@@ -187,7 +194,20 @@ class RowTableModel(QAbstractTableModel):
             if text not in choices:
                 raise ValueParseError(f"「{text}」不是可选值（可选：{'、'.join(choices)}）")
             return text
+        if col.kind == "bool":
+            if text in TRUE_WORDS:
+                return True
+            if text in FALSE_WORDS:
+                return False
+            raise ValueParseError(f"「{text}」应为“是”或“否”")
         return text
+
+    def choices(self, row: int, column: int) -> list[str]:
+        """What the cell's combo box offers (a row may narrow its column's list)."""
+        col = self.columns[column]
+        if col.kind == "bool":
+            return [NO, YES]
+        return ([""] if col.optional else []) + col.choice_list()
 
     def number_unit(self, row: int) -> str:
         return ""

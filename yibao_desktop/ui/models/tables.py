@@ -12,7 +12,7 @@ from yibao_desktop.domain import rules
 from yibao_desktop.domain.edits import Edit, SetField
 from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain.money import parse_decimal
-from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator
+from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator, pool_of_kind
 from yibao_desktop.domain.result import Finding, Result
 from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.templates import load_template
@@ -48,6 +48,7 @@ class IncomeModel(RowTableModel):
             Column("doc_no", "文号", width=190),
             Column("date", "下达日期", "date", width=100),
             Column("amount", "金额", "money", width=120),
+            Column("lottery", "彩票公益金", "bool", width=80, tip="这笔资金是否为彩票公益金（医疗救助资金常有）"),
             Column("note", "备注", width=200),
         ], unit)
 
@@ -72,7 +73,18 @@ class ExpenditureModel(RowTableModel):
             Column("budget", "预算", "money", width=110, optional=True),
             Column("paid", "已支付", "money", width=110),
             Column("paid_on", "支付日期", "date", width=100),
+            Column("level", "资金级次", "enum", LEVELS, 80, optional=True,
+                   tip="这笔支出由哪一级次的资金支付；填写后，分级次的执行数是实数而不是按比例估算"),
         ], unit)
+
+    def choices(self, row: int, column: int) -> list[str]:
+        """资金级次: the levels with income in the line's pool (any level when none has)."""
+        col = self.columns[column]
+        if col.field != "level" or row >= self._count:
+            return super().choices(row, column)
+        pool = self.rows()[row].pool
+        have = {i.level for i in self.rdoc.report.incomes if pool_of_kind(i.kind) == pool and i.amount}
+        return [""] + ([lvl for lvl in LEVELS if lvl in have] or list(LEVELS))
 
     def state(self) -> Any:
         marks: dict[int, list[tuple[str, str]]] = {}
@@ -359,7 +371,7 @@ class Level1Model(QAbstractTableModel):
                 return values[column]
             if row == n:
                 return ("预算执行率", fmt.number(be.weight), f"执行率 {fmt.pct(be.rate)}", fmt.score(be.score))[column]
-            return ("合计", fmt.number(result.total_weight), f"等级：{result.grade}", fmt.score(result.total_score))[column]
+            return ("合计", fmt.number(result.total_weight), f"等级：{fmt.label(result.grade)}", fmt.score(result.total_score))[column]
         if role == ALIGN and column > 0:
             return RIGHT
         if role == BACKGROUND:

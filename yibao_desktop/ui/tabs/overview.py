@@ -166,7 +166,7 @@ class OverviewTab(QWidget):
         self.values["progress"].setText(fmt.pct(funds.progress))
         self.values["balance"].setText(fmt.wan(funds.balance))
         self.values["total"].setText(fmt.score(result.total_score))
-        self.values["grade"].setText(result.grade)
+        self.values["grade"].setText(fmt.label(result.grade))
         self.yoy.setText(yoy_text(result.funds_yoy))
         self.yoy.setVisible(bool(self.yoy.text()))
         banner = next((f for f in result.findings if f.code in BANNER_CODES), None)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +31,10 @@ REVERSE_RULES = [("linear", "线性扣分：分值 ×（1 −（实际 − 目�
 OVERRIDE_COLUMNS = ("三级指标", "评级", "定性区间", "得分", "人工得分", "调整理由")
 
 
-def cap_text() -> str:
+def cap_text(profile: str = rules.DEFAULT_PROFILE) -> str:
     """'执行率<50% ≤59，50%–60% ≤69，…' from the rule itself."""
     parts, lower = [], None
-    for bound, limit in rules.EXECUTION_CAPS:
+    for bound, limit in rules.profile(profile).caps:
         span = f"<{bound}%" if lower is None else f"{lower}%–{bound}%"
         parts.append(f"{span} ≤{limit}")
         lower = bound
@@ -59,6 +60,19 @@ class ScoringTab(QWidget):
 
         settings = QGroupBox("评分规则")
         form = QFormLayout(settings)
+        self.scored = QCheckBox("本报告评分（不勾选：只填中央对地方转移支付区域绩效自评表，不计算得分和等级）")
+        self.scored.toggled.connect(lambda on: self._set("scored", on, "评分设置"))
+        form.addRow("是否评分", self.scored)
+        profile_row = QHBoxLayout()
+        self.profile = QComboBox()
+        for key, preset in rules.PROFILES.items():
+            self.profile.addItem(preset.label, key)
+        self.profile.currentIndexChanged.connect(self._on_profile_changed)
+        profile_row.addWidget(self.profile, 1)
+        self.apply_weights = QPushButton("套用该方案的一级指标权重")
+        self.apply_weights.clicked.connect(self._on_apply_weights_clicked)
+        profile_row.addWidget(self.apply_weights)
+        form.addRow("评分方案", profile_row)
         self.reverse = QComboBox()
         for key, label in REVERSE_RULES:
             self.reverse.addItem(label, key)
@@ -108,6 +122,17 @@ class ScoringTab(QWidget):
     def _on_reverse_changed(self) -> None:
         self._set("reverse_rule", self.reverse.currentData(), "修改反向指标计分规则")
 
+    def _on_profile_changed(self) -> None:
+        self._set("profile", self.profile.currentData(), "修改评分方案")
+
+    def _on_apply_weights_clicked(self) -> None:
+        """The preset's level-1 and budget-execution weights, as one undo step (the level-3 rows
+        keep theirs: a mismatch then shows as a finding to settle)."""
+        preset = rules.profile(self.rdoc.report.scoring.profile)
+        self.rdoc.apply([SetField("scoring", None, "level1_weights", preset.weights),
+                         SetField("scoring", None, "budget_execution_weight", preset.budget_weight)],
+                        f"套用「{preset.label}」的权重")
+
     def _on_labels_edited(self) -> None:
         labels = tuple(edit.text().strip() for edit in self.labels)
         if not all(labels):
@@ -118,16 +143,22 @@ class ScoringTab(QWidget):
 
     def _on_document_changed(self) -> None:
         scoring = self.rdoc.report.scoring
-        for widget in (self.reverse, self.penalty, self.cap):
+        widgets = (self.reverse, self.penalty, self.cap, self.scored, self.profile)
+        for widget in widgets:
             widget.blockSignals(True)
         self.reverse.setCurrentIndex(max(0, self.reverse.findData(scoring.reverse_rule)))
         self.penalty.setChecked(scoring.overachieve_penalty)
         self.cap.setChecked(scoring.execution_cap)
-        for widget in (self.reverse, self.penalty, self.cap):
+        self.scored.setChecked(scoring.scored)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(scoring.profile)))
+        for widget in widgets:
             widget.blockSignals(False)
+        self.cap.setText(f"按预算执行率封顶总分（{cap_text(scoring.profile)}）")
+        for widget in (self.profile, self.apply_weights, self.reverse, self.penalty, self.cap, *self.labels):
+            widget.setEnabled(scoring.scored)
         for edit, label in zip(self.labels, scoring.grade_labels):
             if not edit.hasFocus():
                 edit.setText(label)
         result = self.rdoc.result
         self.counts.setText(f"{counts_sentence(result.counts)}。<br>自评总分 <b>{fmt.score(result.total_score)}</b> 分，"
-                            f"等级 <b>{result.grade}</b>。")
+                            f"等级 <b>{fmt.label(result.grade)}</b>。")
