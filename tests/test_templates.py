@@ -40,3 +40,31 @@ def test_resident_insurance_starts_with_fund_operation_block():
 def test_default_title():
     report = new_report("capacity", "砀山县医疗保障局", 2024)
     assert default_title(report.meta) == "砀山县医疗保障局2024年度医疗服务与保障能力提升补助资金绩效自评报告"
+
+
+@pytest.mark.parametrize("fund_type", FUND_TYPES)
+def test_every_scoring_profile_is_a_template_variant(fund_type):
+    """Profiles are chosen by templates too: each template offers its default rows under every
+    profile, with the profile's weights and the level-3 weights rescaled to add up exactly."""
+    from yibao_desktop.domain import rules
+
+    template = load_template(fund_type)
+    for key, preset in rules.PROFILES.items():
+        if key == rules.DEFAULT_PROFILE:
+            continue
+        report = new_report(fund_type, "某县医疗保障局", 2025, key)
+        assert report.scoring.profile == key
+        assert report.scoring.level1_weights == preset.weights
+        assert report.scoring.budget_execution_weight == preset.budget_weight
+        for level1, total in preset.weights:
+            assert sum((i.weight for i in report.indicators if i.level1 == level1), D(0)) == total
+        assert all(i.weight == i.weight.quantize(D("0.01")) for i in report.indicators)
+        assert preset.label in template.variants[key].label
+
+
+@pytest.mark.parametrize("fund_type", FUND_TYPES)
+def test_transfer_only_variant_has_no_scores(fund_type):
+    report = new_report(fund_type, "某县医疗保障局", 2025, "transfer_only")
+    assert report.scoring.scored is False
+    result = compute(report)
+    assert result.total_score is None and result.grade is None

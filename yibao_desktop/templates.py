@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from decimal import Decimal
 from typing import Any
 
 from yibao_desktop import paths
+from yibao_desktop.domain import rules
+from yibao_desktop.domain.money import apportion
 from yibao_desktop.domain.errors import ReportFormatError, TemplateError
 from yibao_desktop.domain.forms import FormNames
 from yibao_desktop.domain.interchange import report_from_data
@@ -57,7 +60,7 @@ def load_template(fund_type: str) -> Template:
     if data.get("format") != TEMPLATE_FORMAT or data.get("fund_type") != fund_type:
         raise TemplateError(f"模板文件「{path.name}」格式不符")
     variants = {}
-    for key, v in data["variants"].items():
+    for key, v in {**data["variants"], **_derived_variants(data)}.items():
         # Reuse the interchange reader so that templates obey exactly the report rules.
         probe = _report_data(fund_type, 2000, "", v["scoring"], v["indicators"], [])
         try:
@@ -72,6 +75,34 @@ def load_template(fund_type: str) -> Template:
         default_variant=data["default_variant"], variants=variants,
         narrative=tuple(Section(key=s["key"], heading=s["heading"], text="") for s in data["narrative"]),
     )
+
+
+TRANSFER_ONLY = "transfer_only"
+
+
+def _derived_variants(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The default variant under each other scoring profile (its weights, the starter rows'
+    weights rescaled within each level-1 group to add up exactly), and a variant without scores
+    for units that fill only the 转移支付资金绩效自评表."""
+    base = data["variants"][data["default_variant"]]
+    out: dict[str, dict[str, Any]] = {}
+    for key, preset in rules.PROFILES.items():
+        if key == rules.DEFAULT_PROFILE or key in data["variants"]:
+            continue
+        weights = dict(preset.weights)
+        indicators = [dict(i) for i in base["indicators"]]
+        for level1, total in weights.items():
+            rows = [i for i in indicators if i.get("level1") == level1]
+            for row, w in zip(rows, apportion([Decimal(r.get("weight", "0")) for r in rows], total)):
+                row["weight"] = format(w.normalize(), "f")
+        scoring = {**base["scoring"], "profile": key, "budget_execution_weight": str(preset.budget_weight),
+                   "level1_weights": {k: str(v) for k, v in preset.weights}}
+        out[key] = {"label": f"单位自评（评分方案：{preset.label}）", "scoring": scoring,
+                    "level2": base.get("level2", {}), "indicators": indicators}
+    out[TRANSFER_ONLY] = {"label": "仅填转移支付资金绩效自评表（不评分）",
+                          "scoring": {**base["scoring"], "scored": False},
+                          "level2": base.get("level2", {}), "indicators": base["indicators"]}
+    return out
 
 
 def _report_data(fund_type: str, year: int, unit: str, scoring: dict[str, Any],

@@ -14,7 +14,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--fund-type", required=True, choices=FUND_TYPES, help="资金类型")
     p.add_argument("--unit", required=True, help="单位名称，如 某县医疗保障局")
     p.add_argument("--year", required=True, type=int, help="报告年度")
-    p.add_argument("--variant", default=None, help="模板方案，如 capacity 的 standard 或 evaluation")
+    p.add_argument("--variant", default=None, help="模板方案：standard（默认）、provincial_20_40_40、bands_80_50、transfer_only（不评分），capacity 另有 evaluation")
     p.add_argument("out", metavar="OUT.yibao")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=cmd_new)

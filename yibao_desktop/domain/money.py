@@ -116,12 +116,19 @@ def shares(amounts: Sequence[Decimal]) -> list[Decimal]:
     Each share is first truncated to 0.01; the missing hundredths go to the largest remainders
     (ties to the earlier item). All zero (or empty) gives all zero.
     """
-    total = sum(amounts, ZERO)
-    if total == ZERO:
+    return apportion(amounts, HUNDRED)
+
+
+def apportion(amounts: Sequence[Decimal], total: Decimal) -> list[Decimal]:
+    """`total` (a multiple of 0.01) split in proportion to `amounts`, each part a multiple of 0.01,
+    the parts adding up to exactly `total` (largest remainder; ties to the earlier item). All zero
+    (or empty) amounts give all zero."""
+    whole = sum(amounts, ZERO)
+    if whole == ZERO:
         return [ZERO.quantize(CENT) for _ in amounts]
-    exact = [a * HUNDRED / total for a in amounts]
+    exact = [a * total / whole for a in amounts]
     floors = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
-    missing = int((HUNDRED - sum(floors, ZERO)) / CENT)
+    missing = int((total - sum(floors, ZERO)) / CENT)
     order = sorted(range(len(amounts)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:missing]:
         floors[i] += CENT
