@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from yibao_desktop.domain.rules import PROFILES
 from yibao_desktop.domain.report import (
     GRADES,
     KINDS,
@@ -41,9 +42,9 @@ def _opt(strategy):
 
 
 incomes = st.builds(Income, level=st.sampled_from(LEVELS), kind=st.sampled_from(KINDS), doc_no=text,
-                    date=_opt(dates), amount=money, note=text)
+                    date=_opt(dates), amount=money, note=text, lottery=st.booleans())
 expenditures = st.builds(Expenditure, project=text, direction=cjk, econ_class=cjk, pool=st.sampled_from(POOLS),
-                         budget=_opt(positive_money), paid=positive_money, paid_on=_opt(dates))
+                         level=_opt(st.sampled_from(LEVELS)), budget=_opt(positive_money), paid=positive_money, paid_on=_opt(dates))
 indicators = st.builds(
     Indicator, level1=cjk, level2=cjk, name=text, nature=_opt(st.sampled_from(NATURES)), target=_opt(number),
     unit=st.sampled_from(["%", "人次", "个", "", "万元", "起"]), target_text=text, weight=weight,
@@ -60,7 +61,8 @@ scorings = st.builds(
     level1_weights=st.dictionaries(cjk, weight, max_size=5).map(lambda d: tuple(d.items())),
     budget_execution_weight=weight, reverse_rule=st.sampled_from(REVERSE_RULES),
     overachieve_penalty=st.booleans(), execution_cap=st.booleans(),
-    grade_labels=st.tuples(cjk, cjk, cjk, cjk) | st.just(("优", "良", "中", "差")))
+    grade_labels=st.tuples(cjk, cjk, cjk, cjk) | st.just(("优", "良", "中", "差")),
+    scored=st.booleans(), profile=st.sampled_from(sorted(PROFILES)))
 previous = st.builds(Previous, year=st.integers(2000, 2100), available=money, paid=money)
 metas = st.builds(Meta, unit=text, year=st.integers(2000, 2100), previous=_opt(previous),
                   fund_type=st.sampled_from(["capacity", "resident_insurance", "medical_assistance", "custom"]),

@@ -157,3 +157,22 @@ def test_the_window_starts_lean(tmp_path):
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_export_pdf_final_lists_warnings_first_the_stale_figures(tmp_path, capsys):
+    from dataclasses import replace
+
+    from yibao_desktop.cli import main
+    from yibao_desktop.domain.interchange import report_from_json
+    from yibao_desktop.domain.report import Section
+    from yibao_desktop import paths
+    from yibao_desktop.storage.repository import Document
+
+    demo = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    narrative = demo.narrative + (Section("other", "其他", "旧数字12.34万元。"),)
+    Document.create(tmp_path / "a.yibao", replace(demo, narrative=narrative)).close()
+    assert main(["export-pdf", str(tmp_path / "a.yibao"), str(tmp_path / "a.pdf")]) == 0
+    err = capsys.readouterr().err
+    assert "注意：正式版有" in err
+    assert "12.34万元" in err.splitlines()[1]
+    assert (tmp_path / "a.pdf").exists()

@@ -32,7 +32,12 @@ def test_load_dump_load_is_the_identity(report):
 def test_compute_never_crashes_and_scores_stay_in_range(report):
     result = compute(report)
     json.dumps(result_to_json(result))  # the JSON edge accepts every result
+    if not report.scoring.scored:  # no score and no grade anywhere
+        assert all(res.score is None for res in result.indicators)
+        assert result.total_score is None and result.grade is None
     for ind, res in zip(report.indicators, result.indicators):
+        if not report.scoring.scored:
+            continue
         assert res.score is not None
         if ind.score is None and ind.weight >= 0:  # rule-based scores (no manual figure)
             assert Decimal(0) <= res.score <= ind.weight

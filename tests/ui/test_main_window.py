@@ -386,3 +386,47 @@ def test_qt_standard_buttons_are_chinese(qapp):
     assert install_chinese_translations(qapp)
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+
+
+def test_charged_level_lottery_and_scoring_profile_are_edited_in_the_window(window):
+    """资金级次 offers the levels with income in the line's pool; 彩票公益金 is a yes/no cell; 是否评分
+    and 评分方案 write through and undo."""
+    funds = window.funds
+    exp = funds.expenditures.view.model()
+    level_col = next(i for i, c in enumerate(exp.columns) if c.field == "level")
+    from yibao_desktop.domain.report import pool_of_kind
+
+    report = window.rdoc.report
+
+    def levels_in(pool):
+        return {i.level for i in report.incomes if i.amount and pool_of_kind(i.kind) == pool}
+
+    row = next(r for r, e in enumerate(report.expenditures) if e.paid and len(levels_in(e.pool)) > 1)
+    offered = exp.choices(row, level_col)
+    assert offered[0] == "" and set(offered[1:]) == levels_in(report.expenditures[row].pool)
+    set_cell(funds.expenditures.view, row, level_col, "")
+    assert window.rdoc.report.expenditures[row].level is None
+    assert "level_estimated" in {f.code for f in window.rdoc.result.findings}
+    assert reopen(window).expenditures[row].level is None
+    window.on_undo()
+    assert window.rdoc.report.expenditures[row].level == report.expenditures[row].level
+
+    inc = funds.incomes.view.model()
+    lottery_col = next(i for i, c in enumerate(inc.columns) if c.field == "lottery")
+    set_cell(funds.incomes.view, 0, lottery_col, "是")
+    assert window.rdoc.report.incomes[0].lottery is True
+    assert any(s.name == "彩票公益金" for s in window.rdoc.result.funds.by_source)
+    assert not inc.setData(inc.index(0, lottery_col), "也许", Qt.ItemDataRole.EditRole)
+
+    scoring = window.scoring
+    scoring.scored.setChecked(False)
+    assert window.rdoc.result.total_score is None and reopen(window).scoring.scored is False
+    window.on_undo()
+    assert scoring.scored.isChecked() and window.rdoc.result.total_score is not None
+    scoring.profile.setCurrentIndex(scoring.profile.findData("provincial_20_40_40"))
+    assert window.rdoc.report.scoring.profile == "provincial_20_40_40"
+    scoring.apply_weights.click()
+    assert window.rdoc.report.scoring.budget_execution_weight == D("20")
+    assert "level3_weights_mismatch" in {f.code for f in window.rdoc.result.findings}  # rows keep theirs
+    window.on_undo()
+    assert window.rdoc.report.scoring.budget_execution_weight == D("10")

@@ -88,3 +88,33 @@ def test_package_to_folder_and_verify_in_window(window, tmp_path, qtbot, message
     assert "签名可信" in dialog.result.toPlainText()
     assert all(d.root for d in list_drives())
     PackageDialog(window, folder.name)  # builds with whatever volumes this machine has
+
+
+def test_export_dialog_tells_stale_text_figures_before_signing(window, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from yibao_desktop.ui import pdf_dialogs
+
+    tab = window.text
+    tab.select_section(2)
+    tab.editor.setPlainText("资金合计{资金.可用资金}万元，旧数字12.34万元。")
+    tab.flush()
+    shown = []
+
+    def fake_exec(dialog):
+        shown.append(dialog)
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(pdf_dialogs.ExportPdfDialog, "exec", fake_exec)
+    window.on_export_pdf()
+    dialog, = shown
+    text = dialog.warnings.text()
+    assert text.startswith("签名或定稿前请核对以下")
+    first = text.splitlines()[1]
+    assert "12.34万元" in first  # the stale figure comes first
+    assert dialog.mode() in ("signed", "final")
+
+
+def test_export_dialog_without_warnings_shows_none(window):
+    dialog = ExportPdfDialog(window, 0, [])
+    assert dialog.warnings.text() == "" and dialog.mode() in ("signed", "final")

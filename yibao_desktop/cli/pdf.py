@@ -104,9 +104,19 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
             issued = date.fromisoformat(args.date)
         except ValueError:
             raise UserError(f"日期「{args.date}」格式不对，应为 2025-01-20 的形式") from None
+    from yibao_desktop.domain import rules
+    from yibao_desktop.domain.calc import compute
+
     report = reports.read_report(args.path)
+    computed = compute(report)
+    if not args.draft:
+        warnings = rules.final_warnings(computed)
+        if warnings:
+            print(f"注意：正式版有 {len(warnings)} 项警告，请核对：", file=sys.stderr)
+            for w in warnings:
+                print(f"  · {w}", file=sys.stderr)
     result = export.export_pdf(report, args.out, "draft" if args.draft else "final", issued=issued,
-                               progress=_progress if sys.stderr.isatty() else None)
+                               result=computed, progress=_progress if sys.stderr.isatty() else None)
     kind = "草稿" if result.draft else "正式版"
     print(f"已导出{kind} {result.path}（{result.pages} 页，{result.size // 1024} KB）", file=sys.stderr)
     return 0

@@ -57,6 +57,8 @@ def next_year(last: Report, last_result: Result, year: int, outline: tuple[Secti
             continue
         level_docs = [i.doc_no for i in last.incomes if i.level == entry.level and i.doc_no] or docs
         note = f"{last.meta.year}年度结余结转" + (f"（上年文号：{'、'.join(dict.fromkeys(level_docs))}）" if level_docs else "")
+        if entry.estimated:  # last year's lines did not all name their level
+            note += "；上年部分支出未填资金级次，本级次结余按比例估算，请核对"
         incomes.append(Income(level=entry.level, kind="上年结转", doc_no="", date=date(year, 1, 1),
                               amount=balance, note=note))
     fo = last.fund_operation

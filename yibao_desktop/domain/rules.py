@@ -172,6 +172,17 @@ class FinalExportRefused(UserError):
         super().__init__(f"报告还有 {len(self.findings)} 项错误，不能导出正式版（可先导出草稿）：\n{items}")
 
 
+# Told first before a final or signed export: a figure in the text that no longer matches.
+FIRST_BEFORE_SIGNING = ("text_figure_unmatched",)
+
+
+def final_warnings(result: Result) -> list[str]:
+    """The warnings to read before a final or signed export (it cannot be corrected afterwards),
+    stale figures in the text first, each with where it is."""
+    warnings = sorted(result.by_severity("warning"), key=lambda f: f.code not in FIRST_BEFORE_SIGNING)
+    return [f.message for f in warnings]
+
+
 def refuse_final_if_errors(result: Result) -> None:
     """A final PDF, a signed PDF and a submission package need a report without errors."""
     if result.errors:

@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
             return
         self.commit_pending()
         pdf_dialogs = _dialogs("pdf_dialogs")
-        dialog = pdf_dialogs.ExportPdfDialog(self, len(self.rdoc.result.errors))
+        dialog = pdf_dialogs.ExportPdfDialog(self, len(self.rdoc.result.errors), rules.final_warnings(self.rdoc.result))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         mode = dialog.mode()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+from PySide6.QtCore import Qt
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -78,7 +81,11 @@ class ExportPdfDialog(QDialog):
 
     MODES = (("signed", "正式版，并用单位证书签名"), ("final", "正式版（不签名）"), ("draft", "草稿（带“草稿”水印）"))
 
-    def __init__(self, parent: QWidget | None, errors_count: int):
+    SHOWN_WARNINGS = 8
+
+    def __init__(self, parent: QWidget | None, errors_count: int, warnings: Sequence[str] = ()):
+        """`warnings` are told before a 正式版 is made (stale figures in the text first): a signed
+        report cannot be corrected afterwards."""
         super().__init__(parent)
         self.setWindowTitle("导出PDF")
         layout = QVBoxLayout(self)
@@ -100,6 +107,18 @@ class ExportPdfDialog(QDialog):
             note.setWordWrap(True)
             note.setStyleSheet("color: #c0392b;")
             layout.addWidget(note)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.warnings.setStyleSheet("color: #9a6700;")
+        if warnings and not errors_count:
+            shown = list(warnings[: self.SHOWN_WARNINGS])
+            more = len(warnings) - len(shown)
+            self.warnings.setText(f"签名或定稿前请核对以下 {len(warnings)} 项警告（正式版导出后不能再改）：\n"
+                                  + "\n".join(f"• {w}" for w in shown)
+                                  + (f"\n……另有 {more} 项，见概览页。" if more > 0 else ""))
+            layout.addWidget(self.warnings)
         layout.addWidget(_ok_cancel(self.accept, self.reject, "下一步：选择保存位置"))
 
     def mode(self) -> str:

@@ -310,3 +310,18 @@ def test_plan_against_a_changed_report_keeps_its_base(tmp_path, demo_report):
     assert plan.base is demo_report
     edited = replace(demo_report, expenditures=demo_report.expenditures[:1])
     assert edited is not plan.base  # the window re-plans when the document moved on
+
+
+def test_expenditure_level_from_a_source_or_level_column(tmp_path):
+    """A 资金来源 column naming levels (中央资金, 省级) gives the line its level; a 级次 column too."""
+    by_source = [["项目名称", "资金来源", "支付金额（元）", "支付日期"],
+                 ["a", "中央资金", "100.00", "2024-03-01"],
+                 ["b", "省级", "50.00", "2024-03-02"],
+                 ["c", "当年下达", "20.00", "2024-03-03"]]
+    a, b, c = read_workbook(_book(tmp_path / "s.xlsx", {"支出": by_source})).rows["expenditures"]
+    assert (a.level, a.pool) == ("中央", "当年下达") and b.level == "省级" and c.level is None
+    by_level = [["项目名称", "资金类别", "级次", "支付金额（元）", "支付日期"],
+                ["a", "结转", "县级", "100.00", "2024-03-01"],
+                ["b", "当年下达", "", "50.00", "2024-03-02"]]
+    a, b = read_workbook(_book(tmp_path / "l.xlsx", {"支出": by_level})).rows["expenditures"]
+    assert (a.level, a.pool) == ("县级", "上年结转") and b.level is None

@@ -443,3 +443,39 @@ def test_no_figure_is_cut_inside_a_table_cell():
     assert not missing, f"figures cut across lines or missing: {missing[:10]}"
     # and no line starts with the tail of a grouped number (",710.00" or "0" left over from a cut)
     assert not [line for line in lines if re.match(r"^[,.]\d", line)]
+
+
+# ------------------------------------------------------------------------- scores, profiles, limits
+
+
+def test_a_report_without_scores_has_no_score_section_and_the_transfer_form_annex(demo):
+    plain = replace(demo, scoring=replace(demo.scoring, scored=False))
+    text = _flat("".join(_pages_text(build_pdf(plain, issued=ISSUED).data)))
+    assert "中央对地方转移支付区域绩效自评表" in text and "项目支出绩效自评表" not in text
+    assert "自评得分情况" not in text and "自评等级" not in text and "评分按照" not in text
+    scored = _flat("".join(_pages_text(build_pdf(demo, issued=ISSUED).data)))
+    assert "自评得分情况" in scored and "项目支出绩效自评表" in scored
+
+
+def test_method_sentence_names_the_profile_and_its_bands(demo):
+    report = replace(demo, scoring=replace(demo.scoring, profile="bands_80_50"))
+    text = _flat("".join(_pages_text(build_pdf(report, draft=True, issued=ISSUED).data)))
+    assert _flat(f"评分按照{rules.profile('bands_80_50').basis}") in text
+    assert "“部分达成”得50%–80%、“未达成”得50%以下" in text
+
+
+def test_form_text_over_its_limit_is_printed_whole_in_pdf_and_xlsx(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    from yibao_desktop.exchange.excel.write import write_forms
+
+    long_goal = "全年目标全部完成" + "并持续巩固提升服务质量" * 14 + "。"  # > 100 characters
+    assert len(long_goal) > rules.TEXT_LIMITS["overall_goal"][0]
+    narrative = tuple(replace(s, text=long_goal) if s.key == "overall_goal" else s for s in demo.narrative)
+    report = replace(demo, narrative=narrative)
+    assert "text_too_long" in {f.code for f in compute(report).findings}
+    text = _flat("".join(_pages_text(build_pdf(report, draft=True, issued=ISSUED).data)))
+    assert text.count(_flat(long_goal)) == 2  # both forms, never cut
+    path = write_forms(official_forms(report), tmp_path / "forms.xlsx")
+    cells = [c.value for ws in load_workbook(path).worksheets for r in ws.iter_rows() for c in r]
+    assert cells.count(long_goal) == 2
