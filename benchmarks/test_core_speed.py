@@ -3,7 +3,7 @@
 - compute() on the demo report: ≤ 2 ms median (cold: caches cleared every round)
 - compute() on 500 indicators / 5,000 lines: ≤ 10 ms median (cold), and the incremental
   recompute after one edit well inside a 16 ms frame
-- one edit written through with synchronous=FULL: measured
+- one edit written through: see test_storage_speed.py (synchronous=EXTRA, ≤ 2 ms)
 - opening the large file: ≤ 150 ms
 """
 
@@ -57,14 +57,6 @@ def test_compute_large_after_expenditure_edit(benchmark, large):
 
     result = benchmark(edit_and_compute)
     assert result["funds"]["project_count"] > 0
-
-
-def test_edit_written_through_synchronous_full(benchmark, tmp_path, demo_report):
-    doc = Document.create(tmp_path / "bench.yibao", demo_report)
-    values = count(1)
-    benchmark(lambda: doc.apply([SetField("indicators", 0, "actual", Decimal(next(values)))]))
-    assert doc.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
-    doc.close()
 
 
 def test_edit_written_through_large_file(benchmark, tmp_path, large):

@@ -87,3 +87,10 @@ def test_shares_always_sum_to_exactly_100(cents):
         total = sum(amounts)
         for a, s in zip(amounts, result):
             assert abs(a * 100 / total - s) < D("0.01")
+
+
+@pytest.mark.parametrize("text", ["1" * 30, "9" * 27 + ".5", "1" * 5000, "1000000000万", "-10000000000000"])
+def test_amounts_beyond_ten_trillion_are_refused_in_chinese(text):
+    with pytest.raises(ValueParseError, match="超出范围"):
+        parse_money(text)
+    assert parse_money("9999999999999.99") == D("9999999999999.99")

@@ -123,3 +123,49 @@ def test_the_real_start_fits_a_1366x768_screen_and_remembers(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "{'fits': True, 'max': True}"
     settings_file = tmp_path / "d" / "settings.ini"
     assert "geometry" in settings_file.read_text(encoding="utf-8")  # remembered for next time
+
+
+def test_second_window_on_the_same_file_opens_read_only_and_says_who_holds_it(window, qtbot, messages):
+    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.ui.main_window import MainWindow
+
+    second = MainWindow(Document.open(window.rdoc.path))
+    qtbot.add_widget(second)
+    try:
+        assert second.rdoc.doc.read_only
+        kind, title, message = messages[-1]
+        assert title == "只读打开" and "此文件已在另一个窗口中打开" in message
+        assert "本次只能查看" in message
+    finally:
+        second.close_document()
+
+
+HOT_JOURNAL = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size=1")  # spill to the file, so the journal is hot
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE expenditure SET pos = pos + 1000")
+conn.execute("UPDATE indicator SET pos = pos + 1000")
+os._exit(0)  # the process dies inside the transaction
+"""
+
+
+def test_a_change_interrupted_by_a_crash_is_rolled_back_and_the_user_told(tmp_path, qtbot, messages, demo_report):
+    import subprocess
+    import sys
+
+    from yibao_desktop.storage.repository import Document
+    from yibao_desktop.ui.main_window import MainWindow
+
+    path = tmp_path / "断电.yibao"
+    Document.create(path, demo_report).close()
+    subprocess.run([sys.executable, "-c", HOT_JOURNAL, str(path)], check=True)
+    assert (tmp_path / "断电.yibao-journal").exists()
+    win = MainWindow(Document.open(path))
+    qtbot.add_widget(win)
+    try:
+        assert win.rdoc.report == demo_report and not win.rdoc.doc.read_only
+        assert ("info", "已恢复") == messages[-1][:2] and "已保存的内容都在" in messages[-1][2]
+    finally:
+        win.close_document()

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from yibao_desktop.domain.money import MONEY_LIMIT
 from yibao_desktop.domain.rules import PROFILES
 from yibao_desktop.domain.report import (
     FUND_TYPE_LABELS,
@@ -33,7 +34,6 @@ from yibao_desktop.domain.report import (
     Section,
 )
 
-MONEY_LIMIT = Decimal(10) ** 13        # |amount| < 10^13 元 (ten trillion)
 NUMBER_LIMIT = Decimal(10) ** 15       # indicator values, numerators, denominators, scores
 MAX_NUMBER_DECIMALS = 20               # float-born values (0.30000000000000004, 17 places) still fit
 WEIGHT_MAX = Decimal(100)

@@ -36,6 +36,9 @@ def normalize_text(text: str) -> str:
 _NUMBER_RE = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 
 
+MONEY_LIMIT = Decimal(10) ** 13  # |amount| < 10^13 元 (ten trillion): every stored and typed amount
+
+
 def parse_decimal(text: str | int | Decimal) -> Decimal:
     """Parse a plain number: full-width digits and thousands separators allowed; no units."""
     if isinstance(text, Decimal):
@@ -77,9 +80,16 @@ def parse_money(text: str | int | Decimal, default_unit: str = "元") -> Decimal
             raise ValueParseError(f"无法识别的金额「{text}」") from None
     if unit == "万元":
         value = value * WAN
+    if not value.is_finite() or abs(value) >= MONEY_LIMIT:
+        raise ValueParseError(f"金额「{_short(text)}」超出范围（绝对值须小于 10 万亿元）")
     if value != value.quantize(CENT, rounding=ROUND_DOWN):
         raise ValueParseError(f"金额「{text}」精确到分以下，请最多保留两位小数（元）")
     return value.quantize(CENT)
+
+
+def _short(text: object, limit: int = 30) -> str:
+    shown = str(text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def fmt_money(value: Decimal) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from yibao_desktop import paths
+from yibao_desktop import fileio
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
@@ -55,9 +56,7 @@ def template_label(fund_type: str) -> str:
 def load_json(json_path: str | os.PathLike[str], out: str | os.PathLike[str], overwrite: bool = False) -> Report:
     """Build a report file from interchange JSON."""
     try:
-        text = Path(json_path).read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise UserError(f"无法读取「{json_path}」：{err.strerror or err}") from None
+        text = fileio.read_regular(json_path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"「{json_path}」不是 UTF-8 编码的文本文件") from None
     report = report_from_json(text)

@@ -64,6 +64,14 @@ def settings() -> QSettings:
     return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def read_only_message(doc: Document) -> str:
+    """Why a document opened read-only, in the words the storage layer gives (who holds it, a
+    write-protected stick, a private recovered copy)."""
+    if doc.read_only_reason:
+        return f"{doc.read_only_reason}\n\n本次只能查看，不能修改。"
+    return f"文件「{doc.path.name}」以只读方式打开，本次只能查看，不能修改。"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, doc: Document | None = None):
         super().__init__()
@@ -178,8 +186,11 @@ class MainWindow(QMainWindow):
             errors.show_info(self, "文件已升级",
                              f"该文件由旧版程序创建（格式版本 {doc.migrated_from}），已升级为当前格式。\n"
                              f"原文件备份为：{doc.backup_path}")
+        if doc.recovered:
+            errors.show_info(self, "已恢复", f"文件「{doc.path.name}」上次有一处修改未完成（程序中断或断电），"
+                                          f"已退回到最后一次保存的状态，已保存的内容都在。")
         if doc.read_only:
-            errors.show_info(self, "只读打开", f"文件「{doc.path.name}」不可写（只读文件或U盘写保护），本次只能查看，不能修改。")
+            errors.show_info(self, "只读打开", read_only_message(doc))
 
     def commit_pending(self) -> None:
         """Save what the user is typing: an open cell editor, the text section being written, a
