@@ -4,7 +4,8 @@
 
 report-v1.yibao is the demo report in schema version 1, the first file layout, whose indicator
 table had no `baseline` column; report-v2.yibao is it in version 2 (no expenditure.level, no
-income.lottery, no scoring.scored/profile). Each is made once, when its successor version is added,
+income.lottery, no scoring.scored/profile); report-v3.yibao is it in version 3 (no 佐证材料, no
+expenditure.refund). Each is made once, when its successor version is added,
 and then kept as it is (regenerating report-v1 needs the program of that time).
 """
 
@@ -53,5 +54,27 @@ def make_v2() -> Path:
     return out
 
 
+def make_v3() -> Path:
+    """The demo report in schema version 3: no evidence/blob tables, no indicator.evidence, no
+    expenditure.refund."""
+    out = HERE / "report-v3.yibao"
+    out.unlink(missing_ok=True)
+    report = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    Document.create(out, report).close()
+    conn = sqlite3.connect(out, isolation_level=None)
+    conn.execute("DROP TABLE evidence")
+    conn.execute("DROP TABLE blob")
+    conn.execute("DROP INDEX expenditure_pos")
+    conn.execute("ALTER TABLE expenditure DROP COLUMN refund")
+    conn.execute("CREATE INDEX expenditure_pos ON expenditure (pos)")
+    conn.execute("DROP INDEX indicator_pos")
+    conn.execute("ALTER TABLE indicator DROP COLUMN evidence")
+    conn.execute("CREATE INDEX indicator_pos ON indicator (pos)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("VACUUM")
+    conn.close()
+    return out
+
+
 if __name__ == "__main__":
-    print(make_v2())
+    print(make_v3())

@@ -413,3 +413,19 @@ def test_by_level_progress_and_transfer_form_sources():
     assert sources["其他资金"] == {"name": "其他资金", "levels": [], "amount": "0.00", "paid": "0.00",
                                 "progress": None, "subset": False, "estimated": False}
     assert levels["省级"]["estimated"] is True and funds["level_estimated"] is True
+
+
+def test_a_negative_payment_is_an_error_unless_marked_as_a_refund():
+    report = dangshan_report()
+    minus = Expenditure(project="退回多付的审核费", direction="基金监管", econ_class="购买服务", pool="当年下达",
+                        paid=D("-15000.00"), paid_on=date(2024, 11, 5))
+    result = compute(replace(report, expenditures=report.expenditures + (minus,)))
+    finding = next(f for f in result["findings"] if f["code"] == "negative_payment")
+    assert finding["severity"] == "error" and "负数" in finding["message"] and "-15000.00" in finding["message"]
+    assert finding["where"] == "expenditures[5].paid"
+    refunded = compute(replace(report, expenditures=report.expenditures + (replace(minus, refund=True),)))
+    assert "negative_payment" not in codes(refunded)
+    assert refunded["funds"]["paid"] == "182100.00"  # 197100.00 − 15000.00: the refund reduces what was paid
+    wrong_sign = compute(replace(report, expenditures=report.expenditures + (
+        replace(minus, refund=True, paid=D("15000.00")),)))
+    assert "refund_not_negative" in codes(wrong_sign, "warning")

@@ -295,3 +295,14 @@ def test_file_removed_while_open_gives_a_clear_message(tmp_path, demo_report):
     with pytest.raises(DocumentError):
         doc.save_as(tmp_path / "不存在的目录" / "x.yibao")
     doc.close()
+
+
+@pytest.mark.parametrize("name", ["report-v2.yibao", "report-v3.yibao"])
+def test_every_older_version_upgrades_to_the_current_one(tmp_path, name, demo_report, old_demo_report):
+    """v2 predates the level of expenditure lines; v3 predates 佐证材料 and refunds."""
+    path = tmp_path / name
+    shutil.copy(DATA / name, path)
+    with Document.open(path) as doc:
+        assert doc.report == (old_demo_report if name == "report-v2.yibao" else demo_report)
+        assert doc.migrated_from == int(name[8]) and doc.backup_path.exists()
+    assert db.read_header(path).user_version == SCHEMA_VERSION

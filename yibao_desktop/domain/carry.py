@@ -35,7 +35,7 @@ def _carried_indicator(ind: Indicator, result: IndicatorResult) -> Indicator:
     if not result.qualitative and result.actual is not None:
         baseline = result.actual
     return replace(ind, actual=None, numerator=None, denominator=None, grade=None, score=None,
-                   override_reason="", deviation_reason="", baseline=baseline)
+                   override_reason="", deviation_reason="", baseline=baseline, evidence=())
 
 
 def _plan_text(last: Report) -> str:

@@ -139,6 +139,13 @@ def parts(values: Sequence[Decimal], total: Decimal, unit: str = "万元") -> tu
     return floors, shown_total
 
 
+def file_size(size: int) -> str:
+    """'356 KB', '12.4 MB' (佐证材料 lists)."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def axis_step(top: float, ticks: int = 5) -> float:
     """A chart axis step of 1, 2 or 5 × 10^k giving about `ticks` labels up to `top` (so labels
     never pile up when progress runs far past 100%)."""

@@ -20,8 +20,12 @@ from yibao_desktop.domain.narrative import render
 from yibao_desktop.domain.report import Indicator, Report
 from yibao_desktop.domain.result import IndicatorResult, Result, SourceFunds
 
-FORMS = ("project", "transfer")
-FORM_TITLES = {"project": "项目支出绩效自评表", "transfer": "中央对地方转移支付区域绩效自评表"}
+FORMS = ("project", "transfer")  # the official forms
+EVIDENCE_FORM = "evidence"  # 佐证材料清单: an annex of its own when files are attached
+ALL_FORMS = FORMS + (EVIDENCE_FORM,)
+FORM_TITLES = {"project": "项目支出绩效自评表", "transfer": "中央对地方转移支付区域绩效自评表",
+               EVIDENCE_FORM: "佐证材料清单"}
+SHA_SHOWN = 16  # hex digits of the SHA-256 printed in the list (the package holds the whole hash)
 MONEY_UNIT = "万元"
 # The 7 rows of 资金管理情况 (2024 form) and the narrative keys that may hold their two texts
 # (情况说明 | 存在问题和改进措施). Without them, the one 资金管理情况 section (key fund_management)
@@ -379,12 +383,35 @@ def transfer_form(report: Report, result: Result, names: FormNames) -> Form:
                 (7, 11, 11, 26, 16, 16, 40), tuple(grid.cells), last + 1, header, tuple(notes))
 
 
-BUILDERS = {"project": project_form, "transfer": transfer_form}
+
+
+def evidence_form(report: Report, result: Result, names: FormNames) -> Form:
+    """佐证材料清单: every attached file with its size, the start of its SHA-256 and what it proves."""
+    grid = _Grid()
+    put = grid.put
+    for col, text in enumerate(("序号", "文件名", "大小", f"SHA-256（前 {SHA_SHOWN} 位）", "所属指标")):
+        put(0, col, "head", text)
+    row = 0
+    for row, (attachment, index) in enumerate(report.attachments(), 1):
+        owner = "报告整体" if index is None else (report.indicators[index].name or f"第 {index + 1} 个指标")
+        put(row, 0, "center", str(row))
+        put(row, 1, "text", attachment.name)
+        put(row, 2, "center", fmt.file_size(attachment.size))
+        put(row, 3, "center", attachment.sha256[:SHA_SHOWN])
+        put(row, 4, "text", owner)
+    notes = (f"注：共 {row} 份，文件随报送包一并报送；完整的 SHA-256 校验值见报送包清单，可用“核验报送包”逐一核对。",)
+    return Form(EVIDENCE_FORM, FORM_TITLES[EVIDENCE_FORM], f"（{report.meta.year}年度）", (6, 40, 10, 22, 36),
+                tuple(grid.cells), row + 1, 0, notes)
+
+
+BUILDERS = {"project": project_form, "transfer": transfer_form, EVIDENCE_FORM: evidence_form}
 
 
 def default_forms(report: Report) -> tuple[str, ...]:
-    """Both forms; a report without scores is filed on the transfer form only."""
-    return FORMS if report.scoring.scored else ("transfer",)
+    """Both forms (a report without scores is filed on the transfer form only), and the list of
+    佐证材料 when files are attached."""
+    keys = FORMS if report.scoring.scored else ("transfer",)
+    return keys + ((EVIDENCE_FORM,) if report.attachments() else ())
 
 
 def build_forms(report: Report, result: Result, names: FormNames, keys: Sequence[str] = FORMS) -> list[Form]:

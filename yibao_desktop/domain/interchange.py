@@ -28,6 +28,7 @@ from yibao_desktop.domain.report import (
     NATURES,
     POOLS,
     REVERSE_RULES,
+    Attachment,
     Basis,
     Expenditure,
     FundOperation,
@@ -266,7 +267,22 @@ _EXPENDITURE_SPEC = {
     "project": (_text, _REQUIRED), "direction": (_text, ""), "econ_class": (_text, ""),
     "pool": (_enum(POOLS), "当年下达"), "budget": (_optional(_money), None), "paid": (_money, _REQUIRED),
     "paid_on": (_optional(parse_date), None), "level": (_optional(_enum(LEVELS)), None),
+    "refund": (_boolean, False),
 }
+
+
+def _attachment(obj: Any, path: str) -> Attachment:
+    data = _Reader(obj, path).read({"name": (_text, _REQUIRED), "sha256": (_text, _REQUIRED),
+                                    "size": (_integer, _REQUIRED)})
+    attachment = Attachment(**data)
+    problem = limits.attachment_problem(attachment)
+    if problem:
+        raise ReportFormatError(path, problem)
+    return attachment
+
+
+def _attachments(value: Any, path: str) -> tuple[Attachment, ...]:
+    return _list_of(_attachment, value, path)
 _FUND_OP_LINE_SPEC = {"category": (_text, _REQUIRED), "budget": (_optional(_money), None),
                       "actual": (_money, _REQUIRED)}
 _INDICATOR_SPEC = {
@@ -276,7 +292,14 @@ _INDICATOR_SPEC = {
     "numerator": (_optional(_number), None), "denominator": (_optional(_number), None),
     "grade": (_optional(_enum(GRADES)), None), "score": (_optional(_number), None),
     "override_reason": (_text, ""), "deviation_reason": (_text, ""), "baseline": (_optional(_number), None),
+    "evidence": (lambda v: v, []),
 }
+
+
+def _indicator(obj: Any, path: str) -> Indicator:
+    data = _Reader(obj, path).read(_INDICATOR_SPEC)
+    data["evidence"] = _attachments(data["evidence"], f"{path}.evidence")
+    return Indicator(**data)
 
 
 def _fund_operation(obj: Any, path: str) -> FundOperation | None:
@@ -334,7 +357,7 @@ def report_from_data(data: Any) -> Report:
         "format": (_enum((FORMAT,)), _REQUIRED), "version": (_integer, _REQUIRED),
         "meta": (lambda v: v, _REQUIRED), "incomes": (lambda v: v, []), "expenditures": (lambda v: v, []),
         "fund_operation": (lambda v: v, None), "indicators": (lambda v: v, []),
-        "scoring": (lambda v: v, _REQUIRED), "narrative": (lambda v: v, []),
+        "scoring": (lambda v: v, _REQUIRED), "narrative": (lambda v: v, []), "evidence": (lambda v: v, []),
     })
     if raw["version"] > VERSION:
         raise ReportFormatError("version", f"文件格式版本 {raw['version']} 高于本程序支持的版本 {VERSION}，请升级程序")
@@ -346,12 +369,12 @@ def report_from_data(data: Any) -> Report:
         expenditures=_list_of(lambda o, p: Expenditure(**_Reader(o, p).read(_EXPENDITURE_SPEC)),
                               raw.get("expenditures", []), "expenditures"),
         fund_operation=_fund_operation(raw.get("fund_operation"), "fund_operation"),
-        indicators=_list_of(lambda o, p: Indicator(**_Reader(o, p).read(_INDICATOR_SPEC)),
-                            raw.get("indicators", []), "indicators"),
+        indicators=_list_of(_indicator, raw.get("indicators", []), "indicators"),
         scoring=_scoring(raw["scoring"], "scoring"),
         narrative=_list_of(lambda o, p: Section(**_Reader(o, p).read(
             {"key": (_text, _REQUIRED), "heading": (_text, ""), "text": (_text, "")})),
             raw.get("narrative", []), "narrative"),
+        evidence=_attachments(raw.get("evidence", []), "evidence"),
     )
 
 
@@ -462,7 +485,12 @@ def report_to_data(report: Report) -> dict[str, Any]:
         "indicators": [_indicator_out(i) for i in report.indicators],
         "scoring": scoring,
         "narrative": [{"key": n.key, "heading": n.heading, "text": n.text} for n in report.narrative],
+        **({"evidence": [_attachment_out(a) for a in report.evidence]} if report.evidence else {}),
     }
+
+
+def _attachment_out(a: Attachment) -> dict[str, Any]:
+    return {"name": a.name, "sha256": a.sha256, "size": a.size}
 
 
 def _meta_out(m: Meta) -> dict[str, Any]:
@@ -488,6 +516,8 @@ def _expenditure_out(e: Expenditure) -> dict[str, Any]:
            "budget": _money_out(e.budget), "paid": fmt_money(e.paid), "paid_on": _date_out(e.paid_on)}
     if e.level is not None:
         out["level"] = e.level
+    if e.refund:
+        out["refund"] = True
     return out
 
 
@@ -502,6 +532,10 @@ def _indicator_out(ind: Indicator) -> dict[str, Any]:
         out[f.name] = _num_out(v) if isinstance(v, Decimal) else v
     if out["baseline"] is None:
         del out["baseline"]  # optional key added for carry-forward; absent keeps v1 readers happy
+    if ind.evidence:
+        out["evidence"] = [_attachment_out(a) for a in ind.evidence]
+    else:
+        del out["evidence"]
     return out
 
 

@@ -7,6 +7,7 @@ reason, or None when the value is fine; callers add where the value came from.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,10 @@ from yibao_desktop.domain.report import (
     LEVELS,
     NATURES,
     POOLS,
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_SUFFIXES,
     REVERSE_RULES,
+    Attachment,
     Basis,
     Expenditure,
     FundOperation,
@@ -166,6 +170,54 @@ def printable(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_BAD_NAME_CHARS = set('/\\:*?"<>|\0')
+
+
+def evidence_name_problem(name: Any) -> str | None:
+    """A plain file name (no folder) of an allowed kind."""
+    problem = text_problem(name)
+    if problem:
+        return problem
+    if not name.strip() or len(name) > 200 or any(c in _BAD_NAME_CHARS or ord(c) < 32 for c in name):
+        return f"佐证材料文件名「{printable(name)}」不可用"
+    if not name.lower().endswith(EVIDENCE_SUFFIXES):
+        return (f"佐证材料「{printable(name)}」的类型不支持"
+                f"（可用：{'、'.join(s[1:].upper() for s in EVIDENCE_SUFFIXES)}）")
+    return None
+
+
+def sha256_problem(value: Any) -> str | None:
+    return None if isinstance(value, str) and _SHA256.match(value) else "校验值（SHA-256）不正确"
+
+
+def evidence_size_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= EVIDENCE_MAX_BYTES:
+        return "文件大小须为 1 字节到 20 MB"
+    return None
+
+
+def attachment_problem(value: Any) -> str | None:
+    if not isinstance(value, Attachment):
+        return "佐证材料格式不正确"
+    for check, field in ((evidence_name_problem, value.name), (sha256_problem, value.sha256),
+                         (evidence_size_problem, value.size)):
+        problem = check(field)
+        if problem:
+            return problem if check is evidence_name_problem else f"佐证材料「{printable(value.name)}」：{problem}"
+    return None
+
+
+def attachments_problem(value: Any) -> str | None:
+    if not isinstance(value, tuple):
+        return "佐证材料格式不正确"
+    for item in value:
+        problem = attachment_problem(item)
+        if problem:
+            return problem
+    return None
+
+
 # Per row class: field -> check. Keys are the dataclass fields, so a new field must be listed here.
 _TEXT, _MONEY, _NUMBER = text_problem, money_problem, number_problem
 ROW_CHECKS: dict[type, dict[str, Any]] = {
@@ -174,14 +226,16 @@ ROW_CHECKS: dict[type, dict[str, Any]] = {
              "date": optional(date_problem), "amount": _MONEY, "note": _TEXT, "lottery": bool_problem},
     Expenditure: {"project": _TEXT, "direction": _TEXT, "econ_class": _TEXT, "pool": enum_problem(POOLS),
                   "budget": optional(_MONEY), "paid": _MONEY, "paid_on": optional(date_problem),
-                  "level": optional(enum_problem(LEVELS))},
+                  "level": optional(enum_problem(LEVELS)), "refund": bool_problem},
     FundOpLine: {"category": _TEXT, "budget": optional(_MONEY), "actual": _MONEY},
     Indicator: {"level1": _TEXT, "level2": _TEXT, "name": _TEXT, "nature": optional(enum_problem(NATURES)),
                 "target": optional(_NUMBER), "unit": _TEXT, "target_text": _TEXT, "weight": weight_problem,
                 "actual": optional(_NUMBER), "numerator": optional(_NUMBER), "denominator": optional(_NUMBER),
                 "grade": optional(enum_problem(GRADES)), "score": optional(_NUMBER),
-                "override_reason": _TEXT, "deviation_reason": _TEXT, "baseline": optional(_NUMBER)},
+                "override_reason": _TEXT, "deviation_reason": _TEXT, "baseline": optional(_NUMBER),
+                "evidence": attachments_problem},
     Section: {"key": _TEXT, "heading": _TEXT, "text": _TEXT},
+    Attachment: {"name": evidence_name_problem, "sha256": sha256_problem, "size": evidence_size_problem},
 }
 
 

@@ -59,6 +59,21 @@ class Meta:
     previous: Previous | None = None
 
 
+# 佐证材料: the kinds of file that may be attached, and the size of one file.
+EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".docx")
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A 佐证材料 file attached to an indicator or to the report: its name, size and SHA-256.
+    The bytes live in the document (deduplicated by SHA-256), not in the report model."""
+
+    name: str = ""
+    sha256: str = ""
+    size: int = 0
+
+
 @dataclass(frozen=True)
 class Income:
     level: str = "中央"
@@ -80,6 +95,7 @@ class Expenditure:
     paid: Decimal = Decimal("0.00")
     paid_on: date | None = None
     level: str | None = None  # the level whose allocation paid it (资金级次); None: not recorded
+    refund: bool = False  # a 退回/冲减 line: its amount is negative and reduces what was paid
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class Indicator:
     override_reason: str = ""
     deviation_reason: str = ""
     baseline: Decimal | None = None  # last year's actual (上年实际值), set by next-year carry-forward
+    evidence: tuple[Attachment, ...] = ()  # 佐证材料 of this row
 
     @property
     def qualitative(self) -> bool:
@@ -160,6 +177,14 @@ class Report:
     indicators: tuple[Indicator, ...] = ()
     scoring: Scoring = field(default_factory=Scoring)
     narrative: tuple[Section, ...] = ()
+    evidence: tuple[Attachment, ...] = ()  # 佐证材料 of the report as a whole
+
+    def attachments(self) -> list[tuple[Attachment, int | None]]:
+        """Every attached file with the indicator row it belongs to (None: the report)."""
+        out: list[tuple[Attachment, int | None]] = [(a, None) for a in self.evidence]
+        for i, ind in enumerate(self.indicators):
+            out.extend((a, i) for a in ind.evidence)
+        return out
 
 
 # Row collections that hold a tuple of line objects, and the class of their rows.
@@ -168,6 +193,7 @@ ROW_COLLECTIONS: dict[str, type] = {
     "expenditures": Expenditure,
     "indicators": Indicator,
     "narrative": Section,
+    "evidence": Attachment,
     "basis": Basis,
     "fund_operation.income": FundOpLine,
     "fund_operation.expense": FundOpLine,

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.domain.forms import FORMS, Form, build_forms, default_forms
+from yibao_desktop.domain.forms import ALL_FORMS, Form, build_forms, default_forms
 from yibao_desktop.domain.report import Report
 from yibao_desktop.domain.result import Result
 from yibao_desktop.exchange.signing import Credentials
@@ -40,9 +40,9 @@ def official_forms(report: Report, result: Result | None = None, keys: Sequence[
     """The official tables of the report as cell models (drawn alike by the PDF and the xlsx);
     by default both, or the transfer form alone for a report without scores."""
     keys = default_forms(report) if keys is None else keys
-    unknown = [k for k in keys if k not in FORMS]
+    unknown = [k for k in keys if k not in ALL_FORMS]
     if unknown or not keys:
-        raise UserError(f"未知的表格「{'、'.join(unknown)}」（可选：{'、'.join(FORMS)}）")
+        raise UserError(f"未知的表格「{'、'.join(unknown)}」（可选：{'、'.join(ALL_FORMS)}）")
     return build_forms(report, result if result is not None else compute(report), form_names(report.meta), keys)
 
 

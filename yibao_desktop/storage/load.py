@@ -19,6 +19,7 @@ from typing import Any, Callable
 from yibao_desktop.domain import limits
 from yibao_desktop.domain.errors import DocumentError
 from yibao_desktop.domain.report import (
+    Attachment,
     Basis,
     Expenditure,
     FundOperation,
@@ -42,19 +43,20 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "expenditures": ("expenditure", {}),
     "indicators": ("indicator", {}),
     "narrative": ("narrative", {}),
+    "evidence": ("evidence", {}),
     "fund_operation.income": ("fund_op_line", {"side": "income"}),
     "fund_operation.expense": ("fund_op_line", {"side": "expense"}),
 }
 ROW_CLASSES: dict[str, type] = {
     "basis": Basis, "incomes": Income, "expenditures": Expenditure, "indicators": Indicator,
-    "narrative": Section, "fund_operation.income": FundOpLine, "fund_operation.expense": FundOpLine,
+    "narrative": Section, "evidence": Attachment, "fund_operation.income": FundOpLine, "fund_operation.expense": FundOpLine,
 }
 SINGLETONS: dict[str, type] = {"meta": Meta, "scoring": Scoring, "fund_operation": FundOperation}
 
 # Chinese names for messages.
 COLLECTION_LABELS = {
     "basis": "依据文件", "incomes": "资金来源", "expenditures": "支出明细", "indicators": "绩效指标",
-    "narrative": "报告文字", "fund_operation.income": "基金运行收入", "fund_operation.expense": "基金运行支出",
+    "narrative": "报告文字", "evidence": "佐证材料", "fund_operation.income": "基金运行收入", "fund_operation.expense": "基金运行支出",
     "meta": "报告信息", "scoring": "评分设置", "fund_operation": "基金运行情况",
 }
 FIELD_LABELS = {
@@ -71,10 +73,11 @@ FIELD_LABELS = {
     "income_total": "收入合计", "expense_total": "支出合计", "year_balance": "当年结余",
     "closing_balance": "年末滚存结余", "insured_persons": "参保人数", "registered_population": "户籍人口",
     "resident_population": "常住人口", "present": "是否填报", "lottery": "彩票公益金",
-    "scored": "是否评分", "profile": "评分方案",
+    "scored": "是否评分", "profile": "评分方案", "refund": "退回", "evidence": "佐证材料", "sha256": "校验值",
+    "size": "大小",
 }
 FIELD_LABELS_BY_CLASS = {(Meta, "unit"): "单位名称", (FundOpLine, "budget"): "预算数", (FundOpLine, "actual"): "实际数",
-                         (Expenditure, "level"): "资金级次"}
+                         (Expenditure, "level"): "资金级次", (Attachment, "name"): "文件名"}
 
 
 def field_label(cls: type, name: str) -> str:
@@ -126,6 +129,38 @@ def _bool_int(value: Any) -> bool:
     raise BadValue(f"须为“是”或“否”（「{limits.printable(value)}」）")
 
 
+def _int_column(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise BadValue(f"须为整数（「{limits.printable(value)}」）")
+
+
+def attachments_encode(value: tuple[Attachment, ...]) -> str:
+    return json.dumps([{"name": a.name, "sha256": a.sha256, "size": a.size} for a in value], ensure_ascii=False)
+
+
+def attachments_decode(text: Any) -> tuple[Attachment, ...]:
+    """An indicator's 佐证材料 column, strictly as `attachments_encode` writes it."""
+    if not isinstance(text, str):
+        raise BadValue("不是文本")
+    try:
+        items = json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                           parse_constant=lambda name: _json_float(name))
+    except RecursionError:
+        raise BadValue("嵌套层数过多") from None
+    except ValueError:
+        raise BadValue("佐证材料清单不是有效的 JSON") from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and set(i) == {"name", "sha256", "size"}
+                                              for i in items):
+        raise BadValue("佐证材料清单格式不正确")
+    out = tuple(Attachment(i["name"], i["sha256"], i["size"]) for i in items)
+    for a in out:
+        problem = limits.attachment_problem(a)
+        if problem:
+            raise BadValue(problem)
+    return out
+
+
 def _column_decoder(cls: type, name: str, annotation: str) -> Callable[[Any], Any]:
     base = annotation.replace(" | None", "").strip()
     optional = "None" in annotation
@@ -135,6 +170,10 @@ def _column_decoder(cls: type, name: str, annotation: str) -> Callable[[Any], An
         parse = _date_text
     elif base == "bool":
         parse = _bool_int
+    elif base == "int":
+        parse = _int_column
+    elif base == "tuple[Attachment, ...]":
+        parse = attachments_decode
     else:
         parse = lambda v: v  # noqa: E731 - text and enums are checked below, as stored
 
@@ -153,7 +192,7 @@ def _column_decoder(cls: type, name: str, annotation: str) -> Callable[[Any], An
 
 COLUMN_DECODERS: dict[type, dict[str, Callable[[Any], Any]]] = {
     cls: {f.name: _column_decoder(cls, f.name, str(f.type)) for f in fields(cls)}
-    for cls in (Basis, Income, Expenditure, FundOpLine, Indicator, Section)
+    for cls in (Basis, Income, Expenditure, FundOpLine, Indicator, Section, Attachment)
 }
 
 
@@ -251,7 +290,7 @@ def load_report(conn: sqlite3.Connection, name: str) -> Report:
                             f"文件可能被其他程序改动过或已损坏，无法打开。")
     return Report(meta=meta, incomes=rows["incomes"], expenditures=rows["expenditures"],
                   fund_operation=fund_operation, indicators=rows["indicators"], scoring=scoring,
-                  narrative=rows["narrative"])
+                  narrative=rows["narrative"], evidence=rows["evidence"])
 
 
 def _load_rows(conn: sqlite3.Connection, name: str, collection: str) -> tuple[Any, ...]:

@@ -9,6 +9,7 @@ the same file, in this process or another, becomes read-only and says who holds 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,20 +20,21 @@ from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from yibao_desktop import __version__, fileio
 from yibao_desktop.domain import limits
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField, apply_edit
 from yibao_desktop.domain.errors import DocumentError, UserError
 from yibao_desktop.domain.money import fmt_money, fmt_num
-from yibao_desktop.domain.report import FundOperation, Meta, Report, Scoring, get_rows
+from yibao_desktop.domain.report import Attachment, FundOperation, Meta, Report, Scoring, get_rows
 from yibao_desktop.storage import db
 from yibao_desktop.storage.load import (
     COLLECTION_LABELS,
     ROW_CLASSES,
     SINGLETONS,
     TABLES,
+    attachments_encode,
     field_label,
     is_money,
     kv_encode,
@@ -59,6 +61,8 @@ def encode(cls: type, name: str, value: Any) -> Any:
         return fmt_money(value) if is_money(cls, name) else fmt_num(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, tuple) and all(isinstance(v, Attachment) for v in value):
+        return attachments_encode(value)
     raise db.StorageBug(f"程序内部错误：无法保存字段 {name} 的值（类型 {type(value).__name__}）")
 
 
@@ -214,15 +218,22 @@ class Document:
                 upgrade(db.Transactions(conn, name), version)
                 db.check_schema(conn, name, SCHEMA_VERSION)
         report = _load(conn, name)
+        try:
+            _check_blobs(conn, report, name)
+            if not read_only:
+                _drop_unreferenced_blobs(conn, report, name)
+        except sqlite3.Error as err:
+            raise db.classify(err, name) from err
         if not read_only:
             fileio.remove_stale_temporaries(_folder(path))
         return cls(path, conn, report, read_only, migrated_from, backup, recovered=opened.recovered,
                    locked_by=holder, read_only_reason=reason, lock=lock, private_dir=opened.private_dir)
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], report: Report, overwrite: bool = False) -> "Document":
+    def create(cls, path: str | os.PathLike[str], report: Report, overwrite: bool = False,
+               blobs: Mapping[str, bytes] | None = None) -> "Document":
         """Write `report` to a new file (built beside it under a temporary name, synced, then
-        renamed) and open it for writing."""
+        renamed) and open it for writing. `blobs` hold the contents of its 佐证材料 by SHA-256."""
         path = Path(path)
         problem = report_problem(report)
         if problem:
@@ -246,7 +257,7 @@ class Document:
                 fileio.mark_in_use(fd)  # closed only after SQLite is done with the file
                 conn = db.connect(tmp, name=path.name, create=True)
                 try:
-                    write_new(conn, report, path.name)
+                    write_new(conn, report, path.name, blobs)
                 finally:
                     conn.close()
                 fileio.chmod_quietly(tmp, fileio.FILE_MODE)
@@ -287,15 +298,17 @@ class Document:
             why = f"（{self.read_only_reason.rstrip('。')}）" if self.read_only_reason else ""
             raise DocumentError(f"文件「{self.path.name}」以只读方式打开，不能修改{why}")
 
-    def apply(self, edits: list[Edit]) -> list[Edit]:
+    def apply(self, edits: list[Edit], blobs: Mapping[str, bytes] | None = None) -> list[Edit]:
         """Apply edits in one transaction (file and memory together); returns the undo edits.
         On any failure nothing changes, neither in the file nor in memory. A value that a file
-        must not hold (limits.py) is refused with a Chinese reason."""
+        must not hold (limits.py) is refused with a Chinese reason. `blobs` are the contents of
+        files the edits attach (佐证材料), by SHA-256, stored in the same transaction."""
         self._refuse_read_only()
         report = self.report
         inverses: list[Edit] = []
         stamp = _now()
         with self._tx.transaction() as conn:
+            _store_blobs(conn, blobs or {})
             for edit in edits:
                 new_report, inverse, old = apply_edit(report, edit)
                 problem = _edit_problem(edit)
@@ -304,6 +317,8 @@ class Document:
                 _write_edit(conn, report, new_report, edit, old, stamp)
                 inverses.append(inverse)
                 report = new_report
+            if any(_touches_evidence(edit) for edit in edits):
+                _check_blobs(conn, report, self.path.name)
         self.report = report
         inverses.reverse()
         return inverses
@@ -316,10 +331,11 @@ class Document:
             raise DocumentError(f"{problem}，修改未能保存")
         old = self.report
         with self._tx.transaction() as conn:
-            for table in ("basis", "income", "expenditure", "fund_op_line", "indicator", "narrative"):
+            for table in ("basis", "income", "expenditure", "fund_op_line", "indicator", "narrative", "evidence"):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM kv WHERE section IN ('meta', 'scoring', 'fund_operation')")
             _write_content(conn, report)
+            _check_blobs(conn, report, self.path.name)
             conn.execute("INSERT INTO audit (at, target, field, old, new) VALUES (?, ?, ?, ?, ?)",
                          (_now(), "report", note, None, None))
         self.report = report
@@ -380,6 +396,16 @@ class Document:
         self.locked_by = None
         self.recovered = False
         self._tx = db.Transactions(new_conn, dest.name)
+
+    def blob(self, sha256: str) -> bytes:
+        """The contents of an attached file (佐证材料)."""
+        try:
+            row = self.conn.execute("SELECT data FROM blob WHERE sha256 = ?", (sha256,)).fetchone()
+        except sqlite3.Error as err:
+            raise db.classify(err, self.path.name) from err
+        if row is None:
+            raise DocumentError(f"文件「{self.path.name}」中没有这份佐证材料的内容")
+        return bytes(row[0])
 
     def snapshot(self) -> bytes:
         """A consistent copy of the whole file as bytes (backup API), e.g. for a submission package."""
@@ -473,7 +499,8 @@ def _edit_problem(edit: Edit) -> str | None:
 # ------------------------------------------------------------------------------ writing
 
 
-def write_new(conn: sqlite3.Connection, report: Report, name: str = "新文件") -> None:
+def write_new(conn: sqlite3.Connection, report: Report, name: str = "新文件",
+              blobs: Mapping[str, bytes] | None = None) -> None:
     """Build a fresh file's schema and content in one transaction."""
     with db.Transactions(conn, name).transaction():
         for statement in _schema_statements():
@@ -485,6 +512,44 @@ def write_new(conn: sqlite3.Connection, report: Report, name: str = "新文件")
             ("document", "created_at", json.dumps(_now())),
         ])
         _write_content(conn, report)
+        _store_blobs(conn, {sha: data for sha, data in (blobs or {}).items()
+                            if sha in {a.sha256 for a, _ in report.attachments()}})
+        _check_blobs(conn, report, name)
+
+
+def _store_blobs(conn: sqlite3.Connection, blobs: Mapping[str, bytes]) -> None:
+    for sha, data in blobs.items():
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise db.StorageBug("程序内部错误：佐证材料的内容与校验值不符")
+        conn.execute("INSERT OR IGNORE INTO blob (sha256, data) VALUES (?, ?)", (sha, sqlite3.Binary(data)))
+
+
+def _touches_evidence(edit: Edit) -> bool:
+    if isinstance(edit, SetField):
+        return edit.field == "evidence"
+    return edit.collection in ("evidence", "indicators")
+
+
+def _check_blobs(conn: sqlite3.Connection, report: Report, name: str) -> None:
+    """Every attached file's contents must be in the file (a list entry without its file is how a
+    stripped or half-copied document would look)."""
+    wanted = {a.sha256: a.name for a, _ in report.attachments()}
+    if not wanted:
+        return
+    have = {row[0] for row in conn.execute("SELECT sha256 FROM blob")}
+    missing = [n for sha, n in wanted.items() if sha not in have]
+    if missing:
+        raise DocumentError(f"文件「{name}」缺少佐证材料「{missing[0]}」的文件内容")
+
+
+def _drop_unreferenced_blobs(conn: sqlite3.Connection, report: Report, name: str) -> None:
+    """Contents no entry refers to any more (removed last session; undo does not outlive the
+    window) are dropped on the next writable open. Nothing is written when there are none."""
+    wanted = {a.sha256 for a, _ in report.attachments()}
+    stale = [row[0] for row in conn.execute("SELECT sha256 FROM blob") if row[0] not in wanted]
+    if stale:
+        with db.Transactions(conn, name).transaction():
+            conn.executemany("DELETE FROM blob WHERE sha256 = ?", [(sha,) for sha in stale])
 
 
 def _write_content(conn: sqlite3.Connection, report: Report) -> None:

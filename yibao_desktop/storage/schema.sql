@@ -21,7 +21,8 @@ CREATE TABLE expenditure (
     id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
     project TEXT NOT NULL DEFAULT '', direction TEXT NOT NULL DEFAULT '', econ_class TEXT NOT NULL DEFAULT '',
     pool TEXT NOT NULL, budget TEXT, paid TEXT NOT NULL, paid_on TEXT,
-    level TEXT                              -- the level that paid it (资金级次), NULL: not recorded
+    level TEXT,                             -- the level that paid it (资金级次), NULL: not recorded
+    refund INTEGER NOT NULL DEFAULT 0       -- a 退回/冲减 line (1): negative amount allowed
 );
 CREATE TABLE fund_op_line (
     id INTEGER PRIMARY KEY, side TEXT NOT NULL CHECK (side IN ('income', 'expense')), pos INTEGER NOT NULL,
@@ -33,11 +34,20 @@ CREATE TABLE indicator (
     nature TEXT, target TEXT, unit TEXT NOT NULL DEFAULT '', target_text TEXT NOT NULL DEFAULT '',
     weight TEXT NOT NULL, actual TEXT, numerator TEXT, denominator TEXT, grade TEXT, score TEXT,
     override_reason TEXT NOT NULL DEFAULT '', deviation_reason TEXT NOT NULL DEFAULT '',
-    baseline TEXT
+    baseline TEXT,
+    evidence TEXT NOT NULL DEFAULT '[]'     -- 佐证材料: JSON [{"name", "sha256", "size"}]
 );
 CREATE TABLE narrative (
     id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
     key TEXT NOT NULL, heading TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY, pos INTEGER NOT NULL,
+    name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL
+);
+CREATE TABLE blob (
+    sha256 TEXT PRIMARY KEY,        -- the contents of every attached file, once
+    data BLOB NOT NULL
 );
 CREATE TABLE audit (
     id INTEGER PRIMARY KEY,
@@ -53,3 +63,4 @@ CREATE INDEX fund_op_line_pos ON fund_op_line (side, pos);
 CREATE INDEX indicator_pos ON indicator (pos);
 CREATE INDEX narrative_pos ON narrative (pos);
 CREATE INDEX basis_pos ON basis (pos);
+CREATE INDEX evidence_pos ON evidence (pos);

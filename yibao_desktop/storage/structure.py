@@ -30,7 +30,8 @@ _TOKEN = re.compile(r"""
 """, re.S | re.X)
 KIND_LABELS = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
 TABLE_LABELS = {"kv": "设置", "basis": "依据文件", "income": "资金来源", "expenditure": "支出明细",
-                "fund_op_line": "基金运行明细", "indicator": "绩效指标", "narrative": "报告文字", "audit": "修改记录"}
+                "fund_op_line": "基金运行明细", "indicator": "绩效指标", "narrative": "报告文字", "audit": "修改记录",
+                "evidence": "佐证材料", "blob": "佐证材料内容"}
 
 
 def _name(kind: str, name: str, table: str, ours: bool) -> str:

@@ -83,7 +83,7 @@ def test_shape_headers_validation_and_frozen_panes(tmp_path, demo_report):
     assert lists[("支出明细", "支出方向")][1] is False  # template directions suggested, other text allowed
     expenditures = wb["支出明细"]
     assert [c.value for c in expenditures[1]] == ["序号", "项目名称", "支出方向", "经济科目", "资金类别", "预算金额（元）",
-                                                  "支付金额（元）", "支付日期", "资金级次"]
+                                                  "支付金额（元）", "支付日期", "资金级次", "退回"]
     assert expenditures.freeze_panes == "B2" and wb["绩效指标"].freeze_panes == "E2"
     assert expenditures["G2"].number_format == "#,##0.00" and expenditures["H2"].number_format == "yyyy-mm-dd"
     assert isinstance(expenditures["G2"].value, (int, float))  # amounts are numbers Excel can add up
@@ -164,7 +164,8 @@ def test_every_model_field_has_a_place_in_the_workbook():
 
     info = {row.target for row in INFO_ROWS}
     assert names(Income) == columns(INCOMES) and names(Expenditure) == columns(EXPENDITURES)
-    assert names(Indicator) == columns(INDICATORS) and names(Section) == columns(NARRATIVE)
+    # 佐证材料 are files: the workbook cannot carry them, and imports keep them (test_import)
+    assert names(Indicator) - {"evidence"} == columns(INDICATORS) and names(Section) == columns(NARRATIVE)
     assert names(Basis) == columns(BASIS) and names(FundOpLine) == columns(FUND_LINES) - {"side"}
     assert {f"meta.{n}" for n in names(Meta) - {"basis", "previous"}} <= info
     assert {f"previous.{n}" for n in names(Previous)} <= info

@@ -325,3 +325,22 @@ def test_expenditure_level_from_a_source_or_level_column(tmp_path):
                 ["b", "当年下达", "", "50.00", "2024-03-02"]]
     a, b = read_workbook(_book(tmp_path / "l.xlsx", {"支出": by_level})).rows["expenditures"]
     assert (a.level, a.pool) == ("县级", "上年结转") and b.level is None
+
+
+def test_an_import_never_drops_evidence_silently(tmp_path, demo_report):
+    """Sheets carry no 佐证材料: replacing rows keep the files of the same-named old rows, and rows
+    that disappear are announced before anything changes."""
+    from yibao_desktop.domain.report import Attachment
+    from yibao_desktop.exchange.excel.data import export_data_workbook
+
+    photo = Attachment("照片.png", "ab" * 32, 1000)
+    indicators = (replace(demo_report.indicators[0], evidence=(photo,)),) + demo_report.indicators[1:]
+    report = replace(demo_report, indicators=indicators, evidence=(photo,))
+    plain = export_data_workbook(demo_report, tmp_path / "数据.xlsx")  # the same rows, no files
+    plan = plan_import(report, plain)
+    assert plan.report.indicators[0].evidence == (photo,) and plan.report.evidence == (photo,)
+    assert not any("佐证材料" in n for n in plan.result.notices)
+    rows = [["一级指标", "二级指标", "三级指标", "指标值", "分值"],
+            ["产出指标", "数量指标", "全新的指标", "≥1个", 5]]
+    replaced = plan_import(report, _book(tmp_path / "i.xlsx", {"指标": rows}), mode="replace")
+    assert any("1 份佐证材料所属的指标不在导入后的指标表中" in n for n in replaced.result.notices)

@@ -479,3 +479,26 @@ def test_form_text_over_its_limit_is_printed_whole_in_pdf_and_xlsx(demo, tmp_pat
     path = write_forms(official_forms(report), tmp_path / "forms.xlsx")
     cells = [c.value for ws in load_workbook(path).worksheets for r in ws.iter_rows() for c in r]
     assert cells.count(long_goal) == 2
+
+
+def test_evidence_list_annex_in_pdf_and_xlsx(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    from yibao_desktop.domain.report import Attachment
+    from yibao_desktop.exchange.excel.write import write_forms
+
+    photo = Attachment("定点医药机构现场检查照片.png", "ab" * 32, 356_000)
+    sheet = Attachment("培训签到表.pdf", "cd" * 32, 12_400_000)
+    report = replace(demo, evidence=(sheet,), indicators=(replace(demo.indicators[0], evidence=(photo,)),)
+                     + demo.indicators[1:])
+    pages = _pages_text(build_pdf(report, issued=ISSUED).data)
+    last = _flat(pages[-1])
+    assert "附件3" in last and "佐证材料清单" in last
+    assert "培训签到表.pdf" in last and "11.8MB" in last and "cd" * 8 in last and "报告整体" in last
+    assert "348KB" in last and "ab" * 8 in last and _flat(demo.indicators[0].name) in last
+    assert "附件：" in _flat("".join(pages)) and "3.佐证材料清单" in _flat("".join(pages))
+    wb = load_workbook(write_forms(official_forms(report), tmp_path / "forms.xlsx"))
+    assert wb.sheetnames[-1] == "佐证材料清单"
+    values = [c.value for r in wb["佐证材料清单"].iter_rows() for c in r if c.value]
+    assert "培训签到表.pdf" in values and "11.8 MB" in values and "ab" * 8 in values
+    assert "佐证材料清单" not in _flat("".join(_pages_text(build_pdf(demo, issued=ISSUED).data)))

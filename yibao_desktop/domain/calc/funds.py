@@ -202,6 +202,14 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
             else:
                 findings.append((j, "date_outside_year", "warning", "paid_on",
                                  f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
+        if paid < 0 and not ex.refund:
+            findings.append((j, "negative_payment", "error", "paid",
+                             f"支出「{ex.project or rules.UNNAMED}」支付金额为负数（{yuan(paid)}）：负数支出只能是"
+                             f"退回或冲减，请勾选该行的“退回”，或更正金额"))
+        elif ex.refund and paid > 0:
+            findings.append((j, "refund_not_negative", "warning", "paid",
+                             f"支出「{ex.project or rules.UNNAMED}」标为“退回”，金额却是正数（{yuan(paid)}），"
+                             f"退回应填负数"))
         budget = ex.budget
         if budget is not None and paid > budget:
             findings.append((j, "paid_over_budget", "warning", "paid",

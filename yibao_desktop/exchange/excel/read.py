@@ -43,6 +43,7 @@ from yibao_desktop.domain.report import (
     Previous,
     Report,
     Section,
+    Attachment,
     get_rows,
 )
 from yibao_desktop.domain.targets import parse_target
@@ -731,6 +732,10 @@ def plan_import(report: Report, path: str | Path, sheet: str | None = None,
     if out.problems or not result.ok:
         result = replace(result, problems=result.problems + tuple(out.problems))
         return ImportPlan(report, result, (), report, (), modes)
+    dropped = _dropped_evidence(report, target)
+    if dropped:
+        out.notices.append(f"注意：{dropped} 份佐证材料所属的指标不在导入后的指标表中，导入后这些佐证材料将随指标一并移除"
+                           f"（可撤销）")
     if out.notices:
         result = replace(result, notices=result.notices + tuple(out.notices))
     return ImportPlan(report, result, tuple(edits), target, _changes(edits), modes)
@@ -784,7 +789,8 @@ def _data_target(base: Report, result: ImportResult, out: _Collector) -> Report:
         base, meta=meta, scoring=scoring, fund_operation=fo,
         incomes=result.rows.get("incomes", ()) if "incomes" in kinds else base.incomes,
         expenditures=result.rows.get("expenditures", ()) if "expenditures" in kinds else base.expenditures,
-        indicators=result.rows.get("indicators", ()) if "indicators" in kinds else base.indicators,
+        indicators=(keep_evidence(base.indicators, result.rows.get("indicators", ())) if "indicators" in kinds
+                    else base.indicators),
         narrative=result.rows.get("narrative", ()) if "narrative" in kinds else base.narrative,
     )
 
@@ -804,10 +810,33 @@ def _generic_edits(base: Report, result: ImportResult, modes: dict[str, str],
             new_edits, new_rows = _merge_indicators(old, tables, out)
         else:
             new_rows = old + rows if mode == "append" else rows
+            if collection == "indicators" and mode != "append":
+                new_rows = keep_evidence(old, new_rows)
             new_edits = _diff_rows(collection, old, new_rows)
         edits.extend(new_edits)
         report = replace(report, **{collection: new_rows})
     return edits, report
+
+
+def _dropped_evidence(old: Report, new: Report) -> int:
+    kept = {(a.sha256, i.name) for i in new.indicators for a in i.evidence}
+    return sum(1 for i in old.indicators for a in i.evidence if (a.sha256, i.name) not in kept)
+
+
+def keep_evidence(old: tuple[Indicator, ...], new: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
+    """A sheet carries no 佐证材料: a replacing row keeps the files of the old row with the same
+    一级/二级/三级 names (each old row's files go to one new row), so an import never drops them."""
+    files: dict[tuple[str, str, str], list[tuple[Attachment, ...]]] = {}
+    for ind in old:
+        if ind.evidence:
+            files.setdefault((_key(ind.level1), _key(ind.level2), _key(ind.name)), []).append(ind.evidence)
+    out = []
+    for ind in new:
+        stack = files.get((_key(ind.level1), _key(ind.level2), _key(ind.name)))
+        if stack and not ind.evidence:
+            ind = replace(ind, evidence=stack.pop(0))
+        out.append(ind)
+    return tuple(out)
 
 
 def _key(text: str) -> str:

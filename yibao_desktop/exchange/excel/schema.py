@@ -111,6 +111,7 @@ EXPENDITURES = Table("expenditures", "支出明细", "支出明细表", (
     # The level whose allocation paid the line. A sheet's 资金来源 column that names levels
     # (中央资金, 省级…) rather than pools is read into this field (read.py).
     Column("level", "资金级次", "enum", LEVELS, aliases=("级次", "资金层级", "预算级次", "支出级次"), width=10),
+    Column("refund", "退回", "bool", aliases=("是否退回", "退回冲减", "冲减"), width=8),
 ), needs=("paid",), any_of=("project", "paid_on", "direction", "econ_class"), generic=True)
 
 INDICATORS = Table("indicators", "绩效指标", "绩效指标表", (

@@ -42,5 +42,5 @@ def form_tables(form: Form, make_cell: CellFactory, width: float) -> list[Flowab
                 body_cmds.append(("SPAN", (c0, 0), (c1, r1 - h - 1)))
         else:
             body_cmds.append(("SPAN", (c0, r0 - h - 1), (c1, r1 - h - 1)))
-    return [SpanTable([], grid[:h], widths, body_cmds=top_cmds),
-            SpanTable(grid[h:h + 1], grid[h + 1:], widths, header_cmds, body_cmds)]
+    above = [SpanTable([], grid[:h], widths, body_cmds=top_cmds)] if h else []  # a list form has none
+    return above + [SpanTable(grid[h:h + 1], grid[h + 1:], widths, header_cmds, body_cmds)]
