@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -72,20 +72,22 @@ class ReportDocument(QObject):
 
     # -- editing -------------------------------------------------------------------------------
 
-    def apply(self, edits: list[Edit], text: str, merge_key: tuple[Any, ...] | None = None) -> bool:
+    def apply(self, edits: list[Edit], text: str, merge_key: tuple[Any, ...] | None = None,
+              blobs: Mapping[str, bytes] | None = None) -> bool:
         """Apply edits as one undo step, written through at once. Returns False (after telling the
-        user) when the file refused them; then nothing changed."""
+        user) when the file refused them; then nothing changed. `blobs`: the contents of files the
+        edits attach (they stay in the file while undo may bring the entry back)."""
         if not edits:
             return True
-        inverse = self._apply_raw(edits, text)
+        inverse = self._apply_raw(edits, text, blobs)
         if inverse is None:
             return False
         self.undo_stack.push(EditCommand(self, text, edits, inverse, merge_key))
         return True
 
-    def _apply_raw(self, edits: list[Edit], text: str) -> list[Edit] | None:
+    def _apply_raw(self, edits: list[Edit], text: str, blobs: Mapping[str, bytes] | None = None) -> list[Edit] | None:
         try:
-            inverse = self.doc.apply(edits)
+            inverse = self.doc.apply(edits, blobs)
         except UserError as err:
             errors.show_error(None, "修改未能保存", f"「{text}」未能保存：\n{err}")
             return None

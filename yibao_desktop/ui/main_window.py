@@ -39,6 +39,7 @@ from yibao_desktop.ui.operations import Operation
 from yibao_desktop.ui.fonts import install_chinese_translations, register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
+from yibao_desktop.ui.tabs.evidence import EvidenceTab
 from yibao_desktop.ui.tabs.funds import FundsTab
 from yibao_desktop.ui.tabs.indicators import IndicatorsTab
 from yibao_desktop.ui.tabs.overview import OverviewTab
@@ -49,7 +50,7 @@ from yibao_desktop.ui.workers import Task
 
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
-TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字")
+TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字", "佐证材料")
 MAX_RECENT = 8
 WHERE_RE = re.compile(r"^(\w+(?:\.\w+)?)(?:\[(\d+)\])?(?:\.(\w+))?")
 
@@ -173,7 +174,9 @@ class MainWindow(QMainWindow):
         self.indicators = IndicatorsTab(self.rdoc, self.unit)
         self.scoring = ScoringTab(self.rdoc, self.unit)
         self.text = TextTab(self.rdoc)
-        for widget, name in zip((self.overview, self.funds, self.indicators, self.scoring, self.text), TAB_NAMES):
+        self.evidence = EvidenceTab(self.rdoc)
+        for widget, name in zip((self.overview, self.funds, self.indicators, self.scoring, self.text, self.evidence),
+                                TAB_NAMES):
             tabs.addTab(widget, name)
         self.tabs = tabs
         self.stack.addWidget(tabs)

@@ -14,7 +14,7 @@ from yibao_desktop.domain.errors import UserError
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="yibao-desktop shot", description="离屏渲染主窗口并保存为 PNG")
     parser.add_argument("path", metavar="FILE.yibao")
-    parser.add_argument("--tab", default="概览", help="概览、资金、指标、评分 或 报告文字")
+    parser.add_argument("--tab", default="概览", help="概览、资金、指标、评分、报告文字 或 佐证材料")
     parser.add_argument("--out", required=True, metavar="PNG")
     parser.add_argument("--size", default="1366x768", help="窗口大小，如 1366x768")
     try:

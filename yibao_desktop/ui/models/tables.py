@@ -75,6 +75,8 @@ class ExpenditureModel(RowTableModel):
             Column("paid_on", "支付日期", "date", width=100),
             Column("level", "资金级次", "enum", LEVELS, 80, optional=True,
                    tip="这笔支出由哪一级次的资金支付；填写后，分级次的执行数是实数而不是按比例估算"),
+            Column("refund", "退回", "bool", width=60,
+                   tip="退回或冲减以前的支付：金额填负数并勾选此项（未勾选的负数支出是错误）"),
         ], unit)
 
     def choices(self, row: int, column: int) -> list[str]:
