@@ -17,6 +17,7 @@ from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.aggregate import VERDICT_DUPLICATE, VERDICT_UNSIGNED, VERDICT_UNTRUSTED, Entry, Failure
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.exchange import signing
 from yibao_desktop.exchange import submission as package
 from yibao_desktop.services import aggregate
 
@@ -72,6 +73,11 @@ def test_untrusted_signers_are_counted_and_marked(county_packages, county_summar
     trusted = [e for e in county_summary.entries if e.trusted]
     assert len(trusted) == 25 and all(e.signer == "张三" and e.fingerprint.count(":") == 31 for e in trusted)
     assert all(e.created is not None for e in trusted)
+    # A trusted signer is named by the trusted certificate, an untrusted one by the signature:
+    # both are what the PDF's signature says.
+    for e in (trusted[0], untrusted[0]):
+        (signature,) = signing.verify_pdf(next(Path(e.source).glob("*.pdf"))).signatures
+        assert (e.signer, e.signer_unit, e.fingerprint) == (signature.signer, signature.unit, signature.fingerprint)
 
 
 def test_process_pool_gives_the_serial_result_and_reports_each_outcome(county_packages, county_summary):

@@ -13,6 +13,8 @@ import sys
 
 from yibao_desktop.domain.aggregate import Summary
 
+MAX_LISTED = 20  # duplicates listed on the terminal; all of them are in the workbook
+
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("aggregate", help="核验并汇总多个报送包（U盘根目录、报送包文件夹或 .yibao 报告文件），生成汇总表",
@@ -45,11 +47,15 @@ def report_lines(summary: Summary) -> list[str]:
             lines.append(f"  ✘ {failure.name}：{reason}")
     if summary.duplicates:
         lines.append("重复报送（保留较新的报送包）：")
-        for dup in summary.duplicates:
+        for dup in summary.duplicates[:MAX_LISTED]:
             lines.append(f"  {dup.entry.unit} {dup.entry.year}年度 {dup.entry.fund_label}：已被「{dup.kept.source}」取代"
                          f"（「{dup.entry.source}」不计入合计）")
+        if len(summary.duplicates) > MAX_LISTED:
+            lines.append(f"  ……另有 {len(summary.duplicates) - MAX_LISTED} 个，见汇总表的“核验明细”")
+    if summary.unsigned or summary.untrusted:
+        lines.append("请注意（已计入汇总）：")
     for entry in summary.unsigned:
-        lines.append(f"  ！ {entry.unit}：直接读取的报告文件，未签名，已计入汇总（{entry.source}）")
+        lines.append(f"  ！ {entry.unit}：直接读取的报告文件，未签名（{entry.source}）")
     for entry in summary.untrusted:
         lines.append(f"  ！ {entry.unit}：签名人 {entry.signer} 的证书不在受信任证书之中（用 --trust 指定该单位的公钥证书）")
     return lines

@@ -15,12 +15,16 @@ code 1): the issue names a .yibao file as an input in its own right, and a city 
 reports that never travel as packages (its own, or one sent by other means). Against a signed
 package of the same unit, fund and year the signed package always wins.
 
-Parallelism: a `ProcessPoolExecutor` of `os.cpu_count()` workers, started with "spawn" on every
-platform (safe from the window's worker thread, and the only start method on Windows; frozen
-builds call `multiprocessing.freeze_support()` in `__main__.py`). Each worker loads the trusted
-certificates once. If a pool cannot start or breaks, the packages not yet done are checked
-serially in the calling process; a handful of inputs is checked serially from the start, where
-starting processes costs more than it saves.
+Parallelism: `workers` processes check at once (default `os.cpu_count()`): the calling process
+and a `ProcessPoolExecutor` of `workers - 1`, started with "spawn" on every platform (safe from
+the window's worker thread, and the only start method on Windows; frozen builds call
+`multiprocessing.freeze_support()` first, in `__main__.py`). Each worker loads the trusted
+certificates once. The caller checks items from the other end of the queue while the workers
+start (about half a second) and whenever no result is waiting, so a small batch costs little
+more than a serial run; whatever a pool that cannot start, or breaks, leaves undone is checked
+by the caller. Fewer than `SERIAL_BELOW` inputs, or `workers=1`, run serially. As with any
+"spawn" pool, a script that calls `aggregate` needs the usual `if __name__ == "__main__":`
+guard (the console script and `python -m` have it).
 
 `on_result(done, total, outcome)` is called in the calling thread as each package is checked,
 so a window can show the verdicts as they come; raising from it (取消) stops the run.
@@ -165,9 +169,31 @@ def _report_of_copy(data: bytes) -> Report:
             return doc.report
 
 
-def _check_package(item: Item, trusted: Sequence[Any]) -> Outcome:
+def _signer(folder: Path, manifest: dict[str, Any], checks: Sequence[package.Check],
+            trusted: Sequence[Any]) -> tuple[str, str, str, bool] | None:
+    """(signer, unit, fingerprint, trusted) of a package whose every other check passed; None if
+    the PDF changed since it was verified.
+
+    When 签名人可信 passed, verify_package has established that the signing certificate has the
+    manifest's fingerprint and is among the trusted ones: that trusted certificate names the
+    signer, and the signature is not read a second time (it is most of the cost of a check).
+    Otherwise the signature is read again for its certificate."""
     from yibao_desktop.exchange import signing
 
+    fingerprint = str(manifest.get("signer", {}).get("fingerprint", ""))
+    if any(c.name == TRUST_CHECK and c.ok for c in checks):
+        for cert in trusted:
+            if signing.fingerprint(cert) == fingerprint:
+                info = signing.CertificateInfo.of(cert)
+                return info.signer, info.unit, info.fingerprint, True
+    signature = signing.verify_bytes(package.package_file(folder, manifest, "report_pdf"), trusted)
+    if not signature.intact:
+        return None
+    first = signature.signatures[0]
+    return first.signer, first.unit, first.fingerprint, signature.trusted
+
+
+def _check_package(item: Item, trusted: Sequence[Any]) -> Outcome:
     folder = Path(item.path)
     checks = package.verify_package(folder, trusted)
     failed = [c for c in checks if not c.ok and c.name != TRUST_CHECK]
@@ -181,18 +207,16 @@ def _check_package(item: Item, trusted: Sequence[Any]) -> Outcome:
         return Failure(item.path, item.name, "\n".join(f"{c.name}：{c.message}" for c in failed),
                        package.manifest_label(manifest) if manifest else "")
     # Every check passed: read what was verified (the bytes are checked against the manifest
-    # again) for the figures and the signer's certificate.
-    pdf = package.package_file(folder, manifest, "report_pdf")
-    document = package.package_file(folder, manifest, "document")
-    signature = signing.verify_bytes(pdf, trusted)
-    if not signature.intact:  # changed between the two reads
-        return Failure(item.path, item.name, f"PDF签名：{signature.problem or '签名无效，PDF 已被改动'}",
-                       package.manifest_label(manifest))
-    first = signature.signatures[0]
-    report = _report_of_copy(document)
-    return entry_of(report, compute(report), source=item.path, signed=True, signer=first.signer,
-                    signer_unit=first.unit, fingerprint=first.fingerprint, trusted=signature.trusted,
-                    created=package.manifest_time(manifest), evidence=_evidence_count(manifest))
+    # again) for the figures, and the signer's certificate.
+    label = package.manifest_label(manifest)
+    signer = _signer(folder, manifest, checks, trusted)
+    if signer is None:  # changed between the two reads
+        return Failure(item.path, item.name, "PDF签名：签名无效，PDF 已被改动", label)
+    report = _report_of_copy(package.package_file(folder, manifest, "document"))
+    name, unit, fingerprint, is_trusted = signer
+    return entry_of(report, compute(report), source=item.path, signed=True, signer=name, signer_unit=unit,
+                    fingerprint=fingerprint, trusted=is_trusted, created=package.manifest_time(manifest),
+                    evidence=_evidence_count(manifest))
 
 
 def _read_document(item: Item) -> Outcome:
