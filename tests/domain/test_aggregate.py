@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.aggregate import (
     VERDICT_DUPLICATE,
+    VERDICT_DUPLICATE_OF_SIGNED,
     VERDICT_UNSIGNED,
     VERDICT_UNTRUSTED,
     Entry,
@@ -62,6 +63,8 @@ def test_duplicates_newest_manifest_kept_and_signed_beats_unsigned():
     assert [e.source for e in s.entries] == ["/b/甲"]
     assert {d.entry.source for d in s.duplicates} == {"/a/甲", "/c/甲.yibao"}
     assert all(d.kept is new for d in s.duplicates)
+    assert {d.entry.source: d.verdict for d in s.duplicates} == {"/a/甲": VERDICT_DUPLICATE,
+                                                                 "/c/甲.yibao": VERDICT_DUPLICATE_OF_SIGNED}
     assert s.groups[0].totals.available == D("200.00")
     # Same time (copies): the first source wins, the order of the inputs does not matter.
     a = entry("乙县医疗保障局", "1.00", "1.00", source="/x/1")

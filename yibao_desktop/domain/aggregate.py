@@ -29,6 +29,7 @@ VERDICT_TRUSTED = "通过"
 VERDICT_UNTRUSTED = "通过（签名人未确认）"
 VERDICT_UNSIGNED = "未签名（直接读取的报告文件）"
 VERDICT_DUPLICATE = "重复（已被较新的报送包取代）"
+VERDICT_DUPLICATE_OF_SIGNED = "重复（已被签名的报送包取代）"  # a bare .yibao, whatever its time
 VERDICT_FAILED = "未通过核验"
 
 
@@ -113,6 +114,12 @@ class Failure:
 class Duplicate:
     entry: Entry  # listed, not counted
     kept: Entry  # the entry that supersedes it
+
+    @property
+    def verdict(self) -> str:
+        if self.kept.signed and not self.entry.signed:
+            return VERDICT_DUPLICATE_OF_SIGNED
+        return VERDICT_DUPLICATE
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from typing import Sequence
 
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.aggregate import (
-    VERDICT_DUPLICATE,
     Entry,
     Group,
     IndicatorFigure,
@@ -169,13 +168,13 @@ def _group_rows(grid: _Grid, row: int, group: Group, last_col: int) -> int:
     put(row, 17, "center", "")
     row += 1
     if group.superseded:
-        put(row, 0, "text", f"以下 {len(group.superseded)} 个报送包与上列单位的资金、年度相同，已被较新的报送包取代，"
-                            f"不计入合计：", to_col=last_col)
+        put(row, 0, "text", f"以下 {len(group.superseded)} 个报送包与上列单位的资金、年度相同，已被取代（保留签名的、"
+                            f"清单时间较新的报送包），不计入合计：", to_col=last_col)
         row += 1
         for dup in group.superseded:
             e = dup.entry
             money = tuple(fmt.in_unit(v, MONEY_UNIT) for v in (e.available, e.paid, e.balance))
-            _entry_row(grid, row, None, e, money, VERDICT_DUPLICATE)  # type: ignore[arg-type]
+            _entry_row(grid, row, None, e, money, dup.verdict)  # type: ignore[arg-type]
             row += 1
     return row
 
@@ -284,7 +283,7 @@ def details_form(summary: Summary) -> Form:
             row += 1
         for dup in group.superseded:
             n += 1
-            _detail_row(grid, row, n, dup.entry, VERDICT_DUPLICATE)
+            _detail_row(grid, row, n, dup.entry, dup.verdict)
             row += 1
     if n == 0:
         grid.put(row, 0, "center", NO_ENTRIES, to_col=len(DETAIL_COLUMNS) - 1)

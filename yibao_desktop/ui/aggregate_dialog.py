@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from yibao_desktop.domain.aggregate import VERDICT_DUPLICATE, VERDICT_FAILED, Entry, Failure, Summary
+from yibao_desktop.domain.aggregate import (
+    VERDICT_DUPLICATE,
+    VERDICT_DUPLICATE_OF_SIGNED,
+    VERDICT_FAILED,
+    Entry,
+    Failure,
+    Summary,
+)
 from yibao_desktop.domain.aggregate_forms import counts_line
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.operations import Operation
@@ -45,7 +52,7 @@ class _Bridge(QObject):
 def _colour(verdict: str, entry: Entry | None) -> str:
     if verdict == VERDICT_FAILED:
         return RED
-    if verdict == VERDICT_DUPLICATE:
+    if verdict in (VERDICT_DUPLICATE, VERDICT_DUPLICATE_OF_SIGNED):
         return GREY
     return GREEN if entry is not None and entry.signed and entry.trusted else ORANGE
 
@@ -198,7 +205,7 @@ class AggregateDialog(QDialog):
             for entry in group.entries:
                 self._row_of(entry)
             for dup in group.superseded:
-                self._row_of(dup.entry, VERDICT_DUPLICATE)
+                self._row_of(dup.entry, dup.verdict)
         for failure in summary.failures:
             self._row_of(failure)
         self.status.setText(counts_line(summary) + "。")
