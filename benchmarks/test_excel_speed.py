@@ -13,8 +13,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from yibao_desktop.domain.report import Report
-from yibao_desktop.exchange.excel.write import build_forms_workbook
+from yibao_desktop.exchange.excel.write import forms_workbook
 from yibao_desktop.exchange.excel.read import plan_import
+from yibao_desktop.services.export import official_forms
 
 ROWS = 10_000
 
@@ -61,7 +62,7 @@ def test_import_10k_expenditures(benchmark, expenditure_book):
 def test_export_both_forms_large(benchmark, large):
     def export():
         buf = io.BytesIO()
-        build_forms_workbook(large).save(buf)
+        forms_workbook(official_forms(large)).save(buf)
         return buf
 
     assert benchmark(export).getbuffer().nbytes > 0

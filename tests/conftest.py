@@ -30,3 +30,24 @@ def old_demo_report(demo_report):
     from dataclasses import replace
 
     return replace(demo_report, expenditures=tuple(replace(e, level=None) for e in demo_report.expenditures))
+
+
+@pytest.fixture(scope="session")
+def county_packages(tmp_path_factory):
+    """30 generated county inputs for the receiving end (tests/packages.py), made once a session
+    (signing costs about 0.3 s a package). Read-only: a test that changes a package copies it."""
+    from tests.packages import make_county_packages
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIBAO_DATA_DIR", str(tmp_path_factory.mktemp("packages-userdata")))
+        return make_county_packages(tmp_path_factory.mktemp("county-packages"))
+
+
+@pytest.fixture(scope="session")
+def county_summary(county_packages, tmp_path_factory):
+    """The fixture's summary, checked serially, trusting the first certificate only."""
+    from yibao_desktop.services import aggregate
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YIBAO_DATA_DIR", str(tmp_path_factory.mktemp("summary-userdata")))
+        return aggregate.aggregate(county_packages.inputs, [county_packages.trusted_cer], workers=1)

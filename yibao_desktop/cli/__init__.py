@@ -3,7 +3,8 @@
 before any parser is built).
 
 Exit codes: 0 success; 1 `check` found error findings, `verify` found an altered file,
-`verify-package` failed; 2 a user error (bad file, bad JSON, bad arguments), printed in Chinese
+`verify-package` failed, `aggregate` wrote its workbook but some package failed verification or
+is unsigned or untrusted; 2 a user error (bad file, bad JSON, bad arguments), printed in Chinese
 on stderr.
 """
 
@@ -20,8 +21,9 @@ COMMANDS: dict[str, str] = {
     "cert-export": "pdf", "cert-show": "pdf",
     "export-xlsx": "excel", "export-data": "excel", "import-xlsx": "excel",
     "package": "submission", "verify-package": "submission",
+    "aggregate": "aggregate",
 }
-GROUPS = ("reports", "pdf", "excel", "submission")
+GROUPS = ("reports", "pdf", "excel", "submission", "aggregate")
 
 
 def command_list() -> str:

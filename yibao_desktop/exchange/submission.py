@@ -242,3 +242,53 @@ def format_checks(checks: Sequence[Check]) -> str:
     ok = all(c.ok for c in checks)
     lines.append("结论：报送包完整、未被改动，签名可信。" if ok else "结论：报送包未通过核验，请勿作为正式报送材料使用。")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------- read-only helpers (aggregate)
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """A package's manifest as written, without verifying anything (PackageError if unreadable)."""
+    path = Path(folder) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(f"「{Path(folder).name}」中没有 {MANIFEST}：报送包不完整（可能写入中断）") from None
+    except (OSError, ValueError) as err:
+        raise PackageError(f"清单文件无法读取：{err}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != PACKAGE_FORMAT:
+        raise PackageError("不是报送包清单")
+    return manifest
+
+
+def manifest_time(manifest: dict[str, Any]) -> datetime | None:
+    """When the package was written (the county's clock), or None if the manifest has no time."""
+    try:
+        return datetime.fromisoformat(str(manifest["created"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def manifest_label(manifest: dict[str, Any]) -> str:
+    """'单位 2025年度 资金类型' as the manifest states it (unverified: for a reader's orientation)."""
+    rep = manifest.get("report")
+    if not isinstance(rep, dict):
+        return ""
+    fund = FUND_TYPE_LABELS.get(str(rep.get("fund_type", "")), str(rep.get("fund_type", "")))
+    return "　".join(part for part in (str(rep.get("unit", "")), f"{rep['year']}年度" if rep.get("year") else "",
+                                       fund) if part)
+
+
+def package_file(folder: str | os.PathLike[str], manifest: dict[str, Any], role: str) -> bytes:
+    """The bytes of the file of `role`, checked against the manifest's size and SHA-256 (so a
+    caller reads exactly what `verify_package` verified)."""
+    entry = next((f for f in manifest.get("files", ()) if f.get("role") == role), None)
+    if entry is None:
+        raise PackageError(f"清单中缺少：{role}")
+    try:
+        data = (Path(folder) / entry["name"]).read_bytes()
+    except OSError:
+        raise PackageError(f"文件 {entry['name']}：文件缺失或无法读取") from None
+    if len(data) != entry["size"] or sha256(data) != entry["sha256"]:
+        raise PackageError(f"文件 {entry['name']}：与清单不一致：文件在报送后被改动或损坏")
+    return data

@@ -7,4 +7,5 @@ faces over these functions and never import each other.
 - `excel`: the official forms and the data workbook, Excel import;
 - `keystore`: the unit certificate, the seal, the trust list and PDF verification;
 - `submission`: the package on a USB stick, and its verification.
+- `aggregate`: the receiving end's totals over many packages (verified in parallel), as a workbook and PDF.
 """

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.export_xlsx_action = self._action(export_menu, "导出Excel…", self.on_export_excel)
         self.package_action = self._action(export_menu, "报送到U盘…", self.on_package)
         self._action(export_menu, "核验报送包…", lambda: _dialogs("package_dialogs").VerifyPackageDialog(self).exec())
+        self._action(export_menu, "汇总多个报送包…", lambda: _dialogs("aggregate_dialog").AggregateDialog(self).exec())
         export_menu.addSeparator()
         self._action(export_menu, "签名设置…", self.on_signing_settings)
         self._action(export_menu, "核验PDF签名…", lambda: _dialogs("pdf_dialogs").VerifyDialog(self).exec())

@@ -145,8 +145,8 @@ _FONTS = {"label": LABEL_FONT, "head": HEAD_FONT}
 _ALIGN = {"text": LEFT, "label": CENTER, "head": CENTER, "center": CENTER}
 
 
-def _draw(wb: Workbook, form: Form) -> None:
-    ws = wb.create_sheet(form.title)
+def _draw(wb: Workbook, form: Form, sheet: str | None = None) -> None:
+    ws = wb.create_sheet(sheet or form.title)
     grid = _Sheet(ws, form.widths)
     last_col = form.ncols
     grid.put(1, 1, form.title, to_col=last_col, font=TITLE_FONT)
@@ -180,12 +180,12 @@ def _draw(wb: Workbook, form: Form) -> None:
     _page_setup(ws, form.header_row + TOP + 1, last + 1 + len(form.notes) if form.notes else last, last_col)
 
 
-def forms_workbook(forms: Sequence[Form]) -> Workbook:
-    """A workbook with one sheet per form."""
+def forms_workbook(forms: Sequence[Form], sheet_names: Sequence[str] | None = None) -> Workbook:
+    """A workbook with one sheet per form (named after the form's title, or `sheet_names`)."""
     wb = Workbook()
     wb.remove(wb.active)
-    for form in forms:
-        _draw(wb, form)
+    for n, form in enumerate(forms):
+        _draw(wb, form, sheet_names[n] if sheet_names else None)
     return wb
 
 

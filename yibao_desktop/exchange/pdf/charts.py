@@ -10,12 +10,13 @@ import math
 from decimal import Decimal
 from typing import Any, Sequence
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.result import BudgetExecution, Level1Score, Month
@@ -113,6 +114,75 @@ def score_chart(level1: Sequence[Level1Score], budget: BudgetExecution | None, f
     d.add(chart)
     d.add(_legend(font, chart.x + 6, 70, (10, 8), [(WEIGHT, SCORE_LEGEND[0]), (SCORE, SCORE_LEGEND[1])]))
     return d
+
+
+UNIT_PROGRESS_LEGEND = "支出进度"
+LOW_LEGEND = "低于{}%"
+TOTAL_LABEL = "合计 {}"
+UNIT_BAR = 14.0  # points per unit of a progress-by-unit chart
+
+
+def progress_by_unit_chart(names: Sequence[str], progress: Sequence[Decimal | None], total: Decimal | None,
+                           font: str, width: float, threshold: Decimal | None = None) -> Drawing:
+    """Spending progress of each unit as horizontal bars (top to bottom in the order given), a
+    dashed line at the group's total progress (paid ÷ available of the sums), and bars below
+    `threshold` in red. The caller splits long lists so that each drawing fits a page."""
+    size = 8.5
+    label_w = min(width * 0.35, max([stringWidth(n, font, size) for n in names] + [40.0]) + 8)
+    n = len(names)
+    height = n * UNIT_BAR + 66
+    d = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = label_w, 40
+    chart.width, chart.height = width - label_w - 56, n * UNIT_BAR
+    values = [_num(p) for p in progress]
+    top_value = max(values + [100.0, _num(total)])
+    step = fmt.axis_step(top_value)
+    top = step * math.ceil(top_value / step)
+    # HorizontalBarChart draws its first category at the bottom: reverse to read top-down.
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = list(reversed(names))
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = size
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
+    chart.valueAxis.labelTextFormat = "%d%%"
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDDDDD")
+    chart.bars.strokeColor = None
+    chart.bars[0].fillColor = SCORE
+    for i, value in enumerate(reversed(progress)):
+        if value is not None and threshold is not None and value < threshold:
+            chart.bars[(0, i)].fillColor = ACTUAL
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = [[fmt.pct(p) for p in reversed(progress)]]
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    chart.barSpacing = 0
+    chart.groupSpacing = 4
+    d.add(chart)
+    if total is not None:
+        x = chart.x + _num(total) / top * chart.width
+        d.add(Line(x, chart.y, x, chart.y + chart.height + 4, strokeColor=SCHEDULE, strokeWidth=1,
+                   strokeDashArray=(4, 3)))
+        d.add(String(x, chart.y + chart.height + 7, TOTAL_LABEL.format(fmt.pct(total)), fontName=font,
+                     fontSize=8, fillColor=SCHEDULE, textAnchor="middle"))
+    pairs = [(SCORE, UNIT_PROGRESS_LEGEND)]
+    if threshold is not None:
+        pairs.append((ACTUAL, LOW_LEGEND.format(fmt.number(threshold))))
+    d.add(_legend(font, chart.x + 6, 90, (10, 8), pairs))
+    return d
+
+
+def unit_chart_texts(names: Sequence[str], threshold: Decimal | None = None) -> str:
+    """Every text a progress-by-unit chart can draw (for the glyph-coverage check)."""
+    low = LOW_LEGEND.format(fmt.number(threshold)) if threshold is not None else ""
+    return "".join(names) + UNIT_PROGRESS_LEGEND + low + TOTAL_LABEL + "0123456789.%—"
 
 
 def _legend(font: str, x: float, deltax: float, swatch: tuple[float, float], pairs: list[tuple[Any, str]]) -> Legend:
