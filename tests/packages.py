@@ -19,6 +19,7 @@ from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.money import CENT
 from yibao_desktop.domain.report import Report
 from yibao_desktop.services import keystore, submission
+from yibao_desktop.services.evidence import attach
 from yibao_desktop.services.reports import demo_report
 from yibao_desktop.storage.repository import Document
 
@@ -80,15 +81,22 @@ def make_certificate(folder: Path, unit: str, signer: str):  # type: ignore[no-u
     return keystore.unit_credentials(PASSWORD, p12), p12.with_suffix(".cer")
 
 
-def write_package(report: Report, dest: Path, creds, created: datetime | None = None) -> Path:  # type: ignore[no-untyped-def]
+def write_package(report: Report, dest: Path, creds, created: datetime | None = None,  # type: ignore[no-untyped-def]
+                  evidence: tuple[tuple[str, bytes, int | None], ...] = ()) -> Path:
     """A signed package of `report` in `dest`; `created` rewrites the manifest's time (it is not
-    covered by the signature, so tests can set who is newer)."""
+    covered by the signature, so tests can set who is newer). `evidence`: (file name, contents,
+    indicator row or None) attached before the package is made."""
     dest.mkdir(parents=True, exist_ok=True)
     work = dest.parent / f".{dest.name}-docs"
     work.mkdir(exist_ok=True)
     doc_path = work / f"{report.meta.unit}-{report.meta.year}-{report.meta.fund_type}.yibao"
     with Document.create(doc_path, report, overwrite=True) as doc:
+        for name, data, indicator in evidence:
+            (work / name).write_bytes(data)
+            attach(doc, work / name, indicator)
+            (work / name).unlink()
         snapshot = doc.snapshot()
+        report = doc.report
     folder = submission.make_package(report, snapshot, dest, creds).folder
     if created is not None:
         manifest_path = folder / "manifest.json"
@@ -96,6 +104,20 @@ def write_package(report: Report, dest: Path, creds, created: datetime | None = 
         manifest["created"] = created.isoformat(timespec="seconds")
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return folder
+
+
+# County 0 sends two 佐证材料 (a photo for its first indicator, a sign-in sheet for the report).
+EVIDENCE = (("现场检查照片.png", b"\x89PNG\r\n\x1a\n" + b"county-0-photo", 0),
+            ("培训签到表.pdf", b"%PDF-1.4 county-0 sign-in sheet", None))
+
+
+def _with_evidence(report: Report, files) -> Report:  # type: ignore[no-untyped-def]
+    from yibao_desktop.services.evidence import attach_edits, from_bytes
+    from yibao_desktop.domain.edits import apply_edits
+
+    for name, data, indicator in files:
+        report = apply_edits(report, attach_edits(report, from_bytes(name, data).attachment, indicator))[0]
+    return report
 
 
 def flip_byte(path: Path, offset: int | None = None) -> None:
@@ -156,9 +178,10 @@ def make_county_packages(root: Path) -> CountyPackages:
     for i in range(28):
         fund_type, year = group_of(i)
         report = county_report(i, fund_type=fund_type, year=year, base=base)
+        files = EVIDENCE if i == 0 else ()
         folder = write_package(report, out.stick, other if i in (26, 27) else trusted,
-                               BASE_TIME + timedelta(minutes=i))
-        out.reports[str(folder)] = report
+                               BASE_TIME + timedelta(minutes=i), files)
+        out.reports[str(folder)] = report if not files else _with_evidence(report, files)
         if i == 5:
             flip_byte(next(folder.glob("*.pdf")))
             out.tampered = str(folder)

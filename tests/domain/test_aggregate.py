@@ -151,7 +151,7 @@ def test_notes_and_empty_summary():
     assert [c.display for c in failures_form(empty).cells if c.col == 3 and c.row > 0] == ["清单：不是报送包清单"]
 
 
-def test_evidence_reads_dash_until_packages_carry_it():
+def test_evidence_reads_dash_when_not_known():
     form = summary_form(summarize([entry("甲县医疗保障局", "1.00", "1.00")]))
     assert {c.display for c in form.cells if c.col == 16 and c.row > 0 and c.kind != "label"} == {fmt.DASH}
 

@@ -239,3 +239,38 @@ def test_pdf_has_yoy_tables_for_a_report_started_from_last_year(built):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "").replace(" ", "")
     assert "资金支出同比情况" in text and "上年（2025年）" in text and "60.67" in text  # 606650 元 in 万元
     assert "绩效指标同比情况" in text and "+11.92" in text
+
+
+def test_a_stick_pulled_before_the_writes_gets_nothing_written_to_the_local_disk(built, tmp_path):
+    """umount -l leaves an empty mount point on the local disk: the package must not land there."""
+    report, files, meta = built
+    mount = tmp_path / "stick"
+    mount.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)], capture_output=True).returncode == 0
+    place = package.place_of(mount)  # when the user chose the folder
+    if mounted:
+        assert place.mount_point
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+    else:  # no mounting here: the same change of device, stated directly
+        place = package.Place(place.device + 1, True)
+    with pytest.raises(UserError, match="U盘可能已拔出或更换"):
+        package.write_package(mount, "包", files, meta, place=place)
+    assert list(mount.iterdir()) == []
+
+
+def test_a_stick_swapped_before_the_manifest_leaves_no_manifest(built, tmp_path, monkeypatch):
+    report, files, meta = built
+    place = package.place_of(tmp_path)
+    calls = []
+    real = package.place_of
+
+    def moving(dest):
+        calls.append(dest)
+        here = real(dest)
+        return here if len(calls) < 2 else package.Place(here.device + 1, here.mount_point)
+
+    monkeypatch.setattr(package, "place_of", moving)
+    with pytest.raises(UserError, match="报送包没有写完"):
+        package.write_package(tmp_path, "包", files, meta, place=place)
+    _assert_nothing_claims_completeness(tmp_path)

@@ -40,6 +40,24 @@ def test_totals_equal_the_sum_over_the_verified_reports_to_the_fen(county_packag
         ("capacity", 2024, 2), ("capacity", 2025, 23), ("medical_assistance", 2025, 3)]
 
 
+def test_evidence_is_counted_per_county_and_summed(county_packages, county_summary, tmp_path):
+    counts = {e.unit: e.evidence for e in county_summary.entries}
+    assert counts[f"{COUNTIES[0]}医疗保障局"] == 2
+    assert all(n == 0 for unit, n in counts.items() if unit != f"{COUNTIES[0]}医疗保障局")
+    group = next(g for g in county_summary.groups if any(e.unit == f"{COUNTIES[0]}医疗保障局" for e in g.entries))
+    assert group.totals.evidence == 2
+
+
+def test_a_county_whose_evidence_file_was_changed_fails_and_the_file_is_named(county_packages, tmp_path):
+    source = next(Path(src) for src, rep in county_packages.reports.items() if rep.attachments())
+    copy = tmp_path / source.name
+    shutil.copytree(source, copy)
+    photo = next(copy.glob("佐证材料_*.png"))
+    flip_byte(photo, 12)
+    outcome = aggregate.check_item(aggregate.Item(str(copy), aggregate.PACKAGE), [])
+    assert isinstance(outcome, Failure) and f"文件 {photo.name}" in outcome.reason
+
+
 def test_the_tampered_package_is_listed_with_its_reason_and_never_counted(county_packages, county_summary):
     (failure,) = county_summary.failures
     assert failure.source == county_packages.tampered
@@ -178,9 +196,9 @@ def test_a_damaged_manifest_or_document_is_a_failure_not_a_crash(county_packages
     summary = aggregate.aggregate([stick, bad], [county_packages.trusted_cer], workers=1)
     assert not summary.entries
     reasons = {Path(f.source).name: f.reason for f in summary.failures}
-    assert "清单文件无法读取" in reasons[a.name]
+    assert "清单文件不是有效的 JSON" in reasons[a.name]
     assert f"文件 {next(b.glob('*.yibao')).name}：与清单不一致" in reasons[b.name]
-    assert "与清单记录的报告内容不一致" in reasons[c.name]
+    assert "清单中的报告摘要" in reasons[c.name] and "与签名数据不一致" in reasons[c.name]
     assert reasons["坏.yibao"]
 
 

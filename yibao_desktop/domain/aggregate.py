@@ -81,8 +81,8 @@ class Entry:
     trusted: bool = False
     created: datetime | None = None  # the manifest's time (packages)
     modified: datetime | None = None  # the file's modification time (bare .yibao files)
-    # Evidence files (佐证材料, issue 12 item 2). None until the package format carries them: the
-    # column then shows "—", not a 0 that would claim none were sent.
+    # Evidence files (佐证材料) the report lists, all verified present in a package. None: not
+    # known (the column shows "—", not a 0 that would claim none were sent).
     evidence: int | None = None
 
     @property

@@ -56,7 +56,7 @@ NOTE_FAILED = "未通过核验的报送包不计入合计，原因见“未通�
 NOTE_UNSIGNED = ("核验结果为“未签名”的是直接读取的 .yibao 报告文件：内容无法用签名核验，已按所填数据计入合计，"
                  "请向报送单位核实或索取签名的报送包。")
 NOTE_UNTRUSTED = "“签名人未确认”表示文件完好、未被改动，但签名证书不在受信任证书之中（请用报送单位的公钥证书核验）。"
-NOTE_EVIDENCE = "佐证材料：本版报送包尚不含佐证材料，显示为“—”。"
+NOTE_EVIDENCE = "佐证材料：报告所列佐证材料的份数；报送包中的每一份都已按校验值核对。"
 NO_ENTRIES = "没有可计入汇总的报告（全部未通过核验）"
 NO_FAILURES = "全部报送包均通过核验"
 
@@ -115,7 +115,7 @@ def summary_notes(summary: Summary) -> tuple[str, ...]:
         notes.append(NOTE_UNSIGNED)
     if summary.untrusted:
         notes.append(NOTE_UNTRUSTED)
-    if all(e.evidence is None for e in summary.entries):
+    if any(e.evidence for e in summary.entries):
         notes.append(NOTE_EVIDENCE)
     return tuple(notes)
 

@@ -553,20 +553,29 @@ def format_verification(result: VerifyResult) -> str:
     return "\n".join(lines)
 
 
-def embedded_report_json(data: bytes) -> str | None:
-    """The report JSON attached to a PDF made by this program (None if absent)."""
+def embedded_file(data: bytes, name: str) -> bytes | None:
+    """An embedded file of a PDF made by this program (None if absent or unreadable)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        for i in range(0, len(names) - 1, 2):
+            if str(names[i]) == name:
+                spec = names[i + 1].get_object()
+                return bytes(spec["/EF"]["/F"].get_object().data)
     except Exception:
         return None
-    for i in range(0, len(names) - 1, 2):
-        if str(names[i]) == ATTACHMENT_NAME:
-            spec = names[i + 1].get_object()
-            return spec["/EF"]["/F"].get_object().data.decode("utf-8")
     return None
+
+
+def embedded_report_json(data: bytes) -> str | None:
+    """The report JSON attached to a PDF made by this program (None if absent)."""
+    payload = embedded_file(data, ATTACHMENT_NAME)
+    try:
+        return None if payload is None else payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def sha256_hex(data: bytes) -> str:

@@ -155,12 +155,6 @@ def _check_in_worker(item: Item) -> Outcome:
     return check_item(item, _worker_trust)
 
 
-def _evidence_count(manifest: dict[str, Any]) -> int | None:
-    """Evidence files of a package (issue 12 item 2): the package format does not carry them
-    yet, so there is nothing to count. When it does, count the manifest's evidence entries here."""
-    return None
-
-
 def _report_of_copy(data: bytes) -> Report:
     with tempfile.TemporaryDirectory(prefix="yibao-aggregate-") as tmp:
         copy = Path(tmp) / f"copy{FILE_SUFFIX}"
@@ -216,7 +210,7 @@ def _check_package(item: Item, trusted: Sequence[Any]) -> Outcome:
     name, unit, fingerprint, is_trusted = signer
     return entry_of(report, compute(report), source=item.path, signed=True, signer=name, signer_unit=unit,
                     fingerprint=fingerprint, trusted=is_trusted, created=package.manifest_time(manifest),
-                    evidence=_evidence_count(manifest))
+                    evidence=len(report.attachments()))
 
 
 def _read_document(item: Item) -> Outcome:
@@ -227,7 +221,8 @@ def _read_document(item: Item) -> Outcome:
         modified: datetime | None = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     except OSError:
         modified = None
-    return entry_of(report, compute(report), source=item.path, signed=False, modified=modified)
+    return entry_of(report, compute(report), source=item.path, signed=False, modified=modified,
+                    evidence=len(report.attachments()))
 
 
 def check_item(item: Item, trusted: Sequence[Any]) -> Outcome:

@@ -55,8 +55,8 @@ def check_mode(mode: str, result: Result) -> None:
 
 
 def pdf_bytes(report: Report, mode: str = "final", *, creds: Credentials | None = None, seal: bytes | None = None,
-              issued: date | None = None, result: Result | None = None, progress: Progress | None = None
-              ) -> tuple[bytes, int]:
+              issued: date | None = None, result: Result | None = None, progress: Progress | None = None,
+              extra_files: Sequence[tuple[str, bytes, str]] = ()) -> tuple[bytes, int]:
     """(PDF bytes, pages) of the report; signed when mode is "signed"."""
     from yibao_desktop.exchange import signing
     from yibao_desktop.exchange.pdf.report import build_pdf
@@ -75,7 +75,7 @@ def pdf_bytes(report: Report, mode: str = "final", *, creds: Credentials | None 
     forms = official_forms(report, result)
     scale = 85 if mode == "signed" else 100
     built = build_pdf(report, result, forms, draft=mode == "draft", issued=issued,
-                      progress=lambda p, m: step(p * scale // 100, m))
+                      progress=lambda p, m: step(p * scale // 100, m), extra_files=extra_files)
     data = built.data
     if mode == "signed":
         step(88, "正在签名")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
+from pathlib import Path
 from typing import Callable, Sequence
 
 from yibao_desktop.domain import rules
@@ -17,28 +19,39 @@ from yibao_desktop.domain.report import Report
 from yibao_desktop.exchange import signing
 from yibao_desktop.exchange.signing import Credentials
 from yibao_desktop.exchange.submission import (
+    EVIDENCE_ROLE,
+    SIGNED_DATA_NAME,
     Check,
     PackageResult,
+    Place,
     Writer,
+    evidence_file_name,
     format_checks,
     manifest_meta,
     package_name,
+    place_of,
+    signed_data,
     write_package,
 )
 from yibao_desktop.services import keystore
+from yibao_desktop.storage.repository import Document
 from yibao_desktop.services.export import official_forms, pdf_bytes
 
-__all__ = ["make_package", "verify_package", "format_checks", "package_name", "Check", "PackageResult"]
+__all__ = ["make_package", "verify_package", "format_checks", "package_name", "place_of", "Check", "PackageResult",
+           "Place"]
 
 Progress = Callable[[int, str], None]
 
 
 def make_package(report: Report, snapshot: bytes, dest_dir: str | os.PathLike[str], creds: Credentials,
                  seal: bytes | None = None, *, writer: Writer | None = None,
-                 progress: Progress | None = None) -> PackageResult:
+                 progress: Progress | None = None, place: Place | None = None) -> PackageResult:
     """Write the package of `report` into `dest_dir`; `snapshot` is the .yibao file's bytes
     (`Document.snapshot()`, taken where the document lives). Refused before any work while
-    errors remain: a package always holds a final, signed report."""
+    errors remain: a package always holds a final, signed report. The xlsx, the .yibao copy and
+    every 佐证材料 are made first; their hashes go into the PDF, which is then signed, so the
+    unit's signature covers every file of the package. `place`: where the user chose to write
+    (`place_of`), checked again before the first write and before the manifest."""
     from yibao_desktop.exchange.excel.write import forms_workbook
 
     def step(pct: int, message: str) -> None:
@@ -48,16 +61,32 @@ def make_package(report: Report, snapshot: bytes, dest_dir: str | os.PathLike[st
     result = compute(report)
     rules.refuse_final_if_errors(result)
     signing.check_usable(creds)
-    pdf, _pages = pdf_bytes(report, "signed", creds=creds, seal=seal, result=result,
-                            progress=lambda p, m: step(p * 70 // 100, m))
-    step(70, "正在生成自评表（Excel）")
+    step(2, "正在生成自评表（Excel）")
     xlsx = io.BytesIO()
     forms_workbook(official_forms(report, result)).save(xlsx)
     base = package_name(report)
-    files = [("report_pdf", f"{base}.pdf", pdf), ("forms_xlsx", f"{base}_自评表.xlsx", xlsx.getvalue()),
-             ("document", f"{base}.yibao", snapshot)]
+    others = [("forms_xlsx", f"{base}_自评表.xlsx", xlsx.getvalue()), ("document", f"{base}.yibao", snapshot)]
+    others.extend(_evidence_files(report, snapshot))
+    pdf, _pages = pdf_bytes(report, "signed", creds=creds, seal=seal, result=result,
+                            progress=lambda p, m: step(5 + p * 65 // 100, m),
+                            extra_files=[(SIGNED_DATA_NAME, signed_data(report, result, others),
+                                          "报送包文件清单（大小和 SHA-256，受签名保护）")])
+    files = [("report_pdf", f"{base}.pdf", pdf), *others]
     return write_package(dest_dir, base, files, manifest_meta(report, result, creds.info), writer=writer,
-                         progress=progress)
+                         progress=progress, place=place)
+
+
+def _evidence_files(report: Report, snapshot: bytes) -> list[tuple[str, str, bytes]]:
+    """One package file per distinct 佐证材料, read from the snapshot the package carries."""
+    attachments = list({a.sha256: a for a, _ in report.attachments()}.values())
+    if not attachments:
+        return []
+    with tempfile.TemporaryDirectory(prefix="yibao-package-") as tmp:
+        copy = Path(tmp) / "snapshot.yibao"
+        copy.write_bytes(snapshot)
+        with Document.open(copy, read_only=True) as doc:
+            return [(EVIDENCE_ROLE, evidence_file_name(k, a.name), doc.blob(a.sha256))
+                    for k, a in enumerate(attachments, 1)]
 
 
 def verify_package(folder: str | os.PathLike[str], extra_trust: Sequence[str | os.PathLike[str]] = ()) -> list[Check]:

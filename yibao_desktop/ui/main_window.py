@@ -457,6 +457,7 @@ class MainWindow(QMainWindow):
         self.commit_pending()
         report = self.rdoc.report
         try:
+            place = submission.place_of(dest)  # the stick as chosen: checked again before writing
             rules.refuse_final_if_errors(self.rdoc.result)
             creds = keystore.unit_credentials(password)
             seal = keystore.seal_bytes()
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
                              f"签名证书指纹：{result.fingerprint}\n现在可以安全地拔出U盘。")
 
         return (Operation(self, "生成报送包", lambda progress: submission.make_package(
-            report, snapshot, dest, creds, seal, progress=progress))
+            report, snapshot, dest, creds, seal, progress=progress, place=place))
             .status(lambda result: f"报送包已写入：{result.folder}")
             .failure(lambda exc: errors.show_exception(self, "报送包未生成", exc))
             .success(done).run_in_background())

@@ -254,7 +254,8 @@ class ParagraphAndTail(Flowable):
 
 class _Doc(BaseDocTemplate):
     def __init__(self, buf, *, title: str, author: str, draft: bool, fonts: FontSet,
-                 progress: Callable[[], None] | None, attachment: bytes | None = None, **kw):
+                 progress: Callable[[], None] | None, attachment: bytes | None = None,
+                 extra_files: Sequence[tuple[str, bytes, str]] = (), **kw):
         super().__init__(buf, pagesize=A4, title=title, author=author, subject="绩效自评报告",
                          creator=f"医保绩效自评助手 {__version__}",
                          keywords=KEYWORD_DRAFT if draft else KEYWORD_FINAL, lang="zh-CN", **kw)
@@ -262,6 +263,7 @@ class _Doc(BaseDocTemplate):
         self.fonts = fonts
         self._tick = progress
         self.attachment = attachment
+        self.extra_files = tuple(extra_files)
         from reportlab.platypus.frames import Frame
 
         portrait = Frame(MARGIN_LEFT, MARGIN_BOTTOM, BLOCK_W, BLOCK_H + 0.05, 0, 0, 0, 0, id="body")
@@ -276,9 +278,11 @@ class _Doc(BaseDocTemplate):
             self._tick()
 
     def beforeDocument(self):
+        files = [(name, payload, description) for name, payload, description in self.extra_files]
         if self.attachment is not None:
-            _embed(self.canv, ATTACHMENT_NAME, self.attachment, "application/json",
-                   "报告数据（JSON，可用医保绩效自评助手导入）")
+            files.append((ATTACHMENT_NAME, self.attachment, "报告数据（JSON，可用医保绩效自评助手导入）"))
+        if files:
+            _embed(self.canv, files)
 
     def _decorate(self, canv, doc):
         canv.saveState()
@@ -638,7 +642,7 @@ def _fund_name(report: Report) -> str:
 
 def build_pdf(report: Report, result: Result, forms: Sequence[Form], *, draft: bool = False,
               issued: date | None = None, progress: ProgressFn | None = None, fonts: FontSet | None = None,
-              embed_json: bool = True) -> BuiltPdf:
+              embed_json: bool = True, extra_files: Sequence[tuple[str, bytes, str]] = ()) -> BuiltPdf:
     """The report as PDF bytes, from its compute result and official forms (the annexes).
     Raises MissingGlyphsError when a character has no glyph in any available font.
 
@@ -665,7 +669,8 @@ def build_pdf(report: Report, result: Result, forms: Sequence[Form], *, draft: b
     buf = io.BytesIO()
     doc = _Doc(buf, title=default_title(report.meta), author=report.meta.unit, draft=draft, fonts=fonts,
                progress=tick if progress is not None else None,
-               attachment=report_to_json(report).encode("utf-8") if embed_json else None)
+               attachment=report_to_json(report).encode("utf-8") if embed_json else None,
+               extra_files=extra_files)
     with no_gc():  # thousands of layout objects that live until the document is saved
         doc.build(story)
     data = buf.getvalue()
@@ -677,20 +682,23 @@ def build_pdf(report: Report, result: Result, forms: Sequence[Form], *, draft: b
     return BuiltPdf(data, pages, draft, builder.spot, fonts.describe())
 
 
-def _embed(canv: Any, name: str, payload: bytes, mime: str, description: str) -> None:
-    """An embedded file (PDF 1.7 §7.11.4) written with the document itself, so a draft needs no
-    second pass (and no pyHanko) to carry the report's data."""
+def _embed(canv: Any, files: Sequence[tuple[str, bytes, str]]) -> None:
+    """Embedded JSON files (PDF 1.7 §7.11.4), written with the document itself, so a draft needs no
+    second pass (and no pyHanko) to carry the report's data; a package's PDF also carries the
+    hashes of the package's other files, under the signature."""
     from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFDate, PDFName, PDFStream, PDFString
 
     doc = canv._doc
-    subtype = "/" + mime.replace("/", "#2F")  # ReportLab's PDFName leaves "/" as is
-    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": subtype,
-                                      "Params": PDFDictionary({"Size": len(payload), "ModDate": PDFDate()})}),
-                       payload)
-    spec = PDFDictionary({"Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
-                          "Desc": PDFString(description), "EF": PDFDictionary({"F": doc.Reference(stream)})})
-    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary(
-        {"Names": PDFArray([PDFString(name), doc.Reference(spec)])})})
+    subtype = "/application#2Fjson"  # ReportLab's PDFName leaves "/" as is
+    names: list[Any] = []
+    for name, payload, description in sorted(files):  # a name tree's keys are sorted
+        stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": subtype,
+                                          "Params": PDFDictionary({"Size": len(payload), "ModDate": PDFDate()})}),
+                           payload)
+        spec = PDFDictionary({"Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
+                              "Desc": PDFString(description), "EF": PDFDictionary({"F": doc.Reference(stream)})})
+        names.extend([PDFString(name), doc.Reference(spec)])
+    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray(names)})})
 
 
 def _attach(data: bytes, spot: SignatureSpot) -> bytes:
