@@ -171,3 +171,14 @@ def test_read_regular_refuses_a_fifo_without_blocking(tmp_path):
         fileio.read_regular(fifo)
     (tmp_path / "a.json").write_bytes(b"{}")
     assert fileio.read_regular(tmp_path / "a.json") == b"{}"
+
+
+def test_read_errors_are_told_in_chinese_never_in_the_systems_english(tmp_path):
+    import errno as errno_
+
+    for err in (FileNotFoundError(errno_.ENOENT, "No such file or directory"),
+                PermissionError(errno_.EACCES, "Permission denied"), OSError(errno_.EIO, "Input/output error"),
+                IsADirectoryError(errno_.EISDIR, "Is a directory")):
+        message = str(fileio.read_error(tmp_path / "证书.p12", err))
+        assert message.startswith("无法读取「证书.p12」：") and err.strerror not in message
+        assert not re.search(r"[A-Za-z]{3,}", message.replace("p12", ""))

@@ -53,6 +53,21 @@ def write_error(target: Path, err: OSError) -> UserError:
     return UserError(f"无法写入「{target}」：{reason}")
 
 
+def os_reason(err: OSError) -> str:
+    """Why a file operation failed, in Chinese (never the system's English text)."""
+    if isinstance(err, FileNotFoundError):
+        return "文件不存在（或U盘已拔出）"
+    if isinstance(err, PermissionError):
+        return "没有权限，或文件正被其他程序打开"
+    if isinstance(err, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    return _REASONS.get(err.errno or 0, f"磁盘或文件系统错误（错误码 {err.errno}）")
+
+
+def read_error(path: str | os.PathLike[str], err: OSError) -> UserError:
+    return UserError(f"无法读取「{Path(path).name}」：{os_reason(err)}")
+
+
 _REASONS = {
     errno.EIO: "磁盘读写错误（U盘可能已拔出或损坏），文件可能没有完整保存",
     errno.ENAMETOOLONG: "文件名或路径过长",

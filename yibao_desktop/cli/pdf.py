@@ -19,6 +19,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from yibao_desktop.fileio import os_reason
 from yibao_desktop.domain.errors import UserError
 
 
@@ -73,7 +74,7 @@ def read_password(path: str | None, prompt: str = "证书密码：") -> str:
         try:
             text = Path(path).read_text(encoding="utf-8-sig")
         except OSError as err:
-            raise UserError(f"无法读取密码文件「{path}」：{err.strerror or err}") from None
+            raise UserError(f"无法读取密码文件「{path}」：{os_reason(err)}") from None
         lines = text.splitlines()
         return lines[0] if lines else ""
     if not sys.stdin or not sys.stdin.isatty():
@@ -88,7 +89,7 @@ def read_seal(path: str | None) -> bytes | None:
     try:
         return Path(path).read_bytes()
     except OSError as err:
-        raise UserError(f"无法读取印章图片「{path}」：{err.strerror or err}") from None
+        raise UserError(f"无法读取印章图片「{path}」：{os_reason(err)}") from None
 
 
 def _progress(pct: int, message: str) -> None:

@@ -46,7 +46,7 @@ from yibao_desktop.exchange.pdf.report import (
     SEAL_KEY,
     SIGNATURE_FIELD,
 )
-from yibao_desktop.fileio import write_atomic
+from yibao_desktop.fileio import write_atomic, os_reason
 
 P12_NAME = "unit-certificate.p12"
 CER_NAME = "unit-certificate.cer"
@@ -167,7 +167,7 @@ def load_credentials(path: str | os.PathLike[str] | None, password: str | bytes)
     except FileNotFoundError:
         raise SigningError(f"找不到证书文件「{p}」；请先创建或导入单位证书") from None
     except OSError as err:
-        raise SigningError(f"无法读取证书文件「{p}」：{err.strerror or err}") from None
+        raise SigningError(f"无法读取证书文件「{p}」：{os_reason(err)}") from None
     return parse_credentials(data, password, p.name)
 
 
@@ -243,7 +243,7 @@ def load_trusted(path: str | os.PathLike[str]) -> x509.Certificate:
     try:
         data = p.read_bytes()
     except OSError as err:
-        raise UserError(f"无法读取证书文件「{p}」：{err.strerror or err}") from None
+        raise UserError(f"无法读取证书文件「{p}」：{os_reason(err)}") from None
     for loader in (x509.load_der_x509_certificate, x509.load_pem_x509_certificate):
         try:
             return loader(data)
@@ -371,8 +371,8 @@ def sign_bytes(data: bytes, creds: Credentials, *, seal_png: bytes | None = None
     check_usable(creds)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError, IndexError) as err:
-        raise SigningError(f"文件不是有效的 PDF，无法签名（{err}）") from None
+    except (PdfError, ValueError, KeyError, IndexError):
+        raise SigningError("文件不是有效的 PDF（可能已损坏），无法签名") from None
     if writer.prev.encrypted:
         raise SigningError("PDF 已加密，无法签名")
     try:
@@ -409,7 +409,7 @@ def sign_pdf(src: str | os.PathLike[str], out: str | os.PathLike[str], creds: Cr
     try:
         data = Path(src).read_bytes()
     except OSError as err:
-        raise UserError(f"无法读取「{src}」：{err.strerror or err}") from None
+        raise UserError(f"无法读取「{src}」：{os_reason(err)}") from None
     return write_atomic(out, sign_bytes(data, creds, seal_png=seal_png))
 
 
@@ -486,13 +486,13 @@ def verify_bytes(data: bytes, trusted: Sequence[x509.Certificate] = ()) -> Verif
             vc = ValidationContext(trust_roots=roots, allow_fetching=False)
             try:
                 st = validate_pdf_signature(sig, vc)
-            except (SignatureValidationError, ValueError, KeyError, TypeError) as err:
+            except (SignatureValidationError, ValueError, KeyError, TypeError):
                 out.append(SignatureReport(sig.field_name, False, False, "", "", "", None, False,
-                                           f"签名无法校验：{err}"))
+                                           "签名无法校验（签名数据不完整或已被改动）"))
                 continue
-            except Exception as err:  # a damaged signature container
+            except Exception:  # a damaged signature container
                 out.append(SignatureReport(sig.field_name, False, False, "", "", "", None, False,
-                                           f"签名已损坏：{type(err).__name__}"))
+                                           "签名数据已损坏"))
                 continue
             cert = x509.load_der_x509_certificate(st.signing_cert.dump())
             whole = st.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -523,7 +523,7 @@ def verify_pdf(path: str | os.PathLike[str], trusted: Sequence[x509.Certificate]
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        return VerifyResult((), f"无法读取「{path}」：{err.strerror or err}")
+        return VerifyResult((), f"无法读取「{path}」：{os_reason(err)}")
     return verify_bytes(data, trusted)
 
 

@@ -48,6 +48,7 @@ from typing import Any, Callable, Iterable, Sequence, Union
 from yibao_desktop.domain.aggregate import Entry, Failure, Summary, entry_of, summarize
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.fileio import os_reason
 from yibao_desktop.domain.report import Report
 from yibao_desktop.exchange import submission as package
 from yibao_desktop.services import keystore
@@ -116,7 +117,7 @@ def find_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Item]:
             try:
                 children = sorted(path.iterdir())
             except OSError as err:
-                raise UserError(f"无法读取文件夹「{raw}」：{err.strerror or err}") from None
+                raise UserError(f"无法读取文件夹「{raw}」：{os_reason(err)}") from None
             before = len(found)
             for child in children:
                 if child.name.startswith("."):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from yibao_desktop.fileio import os_reason
 from yibao_desktop.domain.errors import UserError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -125,7 +126,7 @@ def check_file(path: Path) -> None:
     except PermissionError:
         raise ExcelFileError(f"没有权限读取「{path.name}」（文件可能正被其他程序占用）") from None
     except OSError as err:
-        raise ExcelFileError(f"无法读取「{path.name}」：{err.strerror or err}") from None
+        raise ExcelFileError(f"无法读取「{path.name}」：{os_reason(err)}") from None
     name = path.name
     if not head:
         raise ExcelFileError(f"「{name}」是空文件（0 字节），不是 Excel 工作簿")
