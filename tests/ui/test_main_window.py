@@ -116,11 +116,17 @@ def test_wan_toggle_changes_display_not_storage(window):
     window.unit.set_wan(False)
 
 
-def test_bad_cell_is_refused_with_a_message(window, messages):
+def test_bad_cell_is_refused_in_the_cell(window, messages):
     model = window.funds.incomes.view.model()
-    assert not model.setData(model.index(0, 4), "三万五", Qt.ItemDataRole.EditRole)
-    assert messages and "无法识别的金额" in messages[-1][2]
+    index = model.index(0, 4)
+    assert not model.setData(index, "三万五", Qt.ItemDataRole.EditRole)
+    assert messages == []  # no modal box: the cell says it
+    assert index.data() == "三万五" and index.data(Qt.ItemDataRole.EditRole) == "三万五"
+    assert "无法识别的金额" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert window.rdoc.report.incomes[0].amount == D("35000.00")
+    assert reopen(window).incomes[0].amount == D("35000.00")
+    assert model.setData(index, "3.6万", Qt.ItemDataRole.EditRole)
+    assert index.data() == "36,000.00" and index.data(Qt.ItemDataRole.ToolTipRole) is None
 
 
 def test_scoring_tab_weight_and_override(window):

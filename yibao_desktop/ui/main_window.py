@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         self.tabs = tabs
         self.stack.addWidget(tabs)
         self.stack.setCurrentWidget(tabs)
+        for view in tabs.findChildren(SheetView):
+            view.message.connect(self.show_status)
         self.rdoc.changed.connect(self._on_document_changed)
         self.rdoc.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._remember(doc.path)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -59,7 +60,37 @@ class CellDelegate(QStyledItemDelegate):
         editor = QLineEdit(parent)
         if col is not None and col.kind == "money":
             editor.setPlaceholderText("如 125000 或 12.5万")
+        editor.setProperty("cell", QPersistentModelIndex(index))
+        editor.textEdited.connect(lambda _text, e=editor: clear_problem(e))
         return editor
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Enter or Tab on text the cell cannot take keeps the editor open, the text in it, and
+        says why in place (red frame, tooltip, status bar): nothing is saved, the cursor stays."""
+        if (isinstance(editor, QLineEdit) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
+            reason = self.problem(editor)
+            if reason is not None:
+                self._show_problem(editor, reason)
+                return True
+        return super().eventFilter(editor, event)
+
+    def problem(self, editor: QLineEdit) -> str | None:
+        """Why the editor's text cannot be saved in its cell, or None."""
+        index = editor.property("cell")
+        if not isinstance(index, QPersistentModelIndex) or not index.isValid():
+            return None
+        check = getattr(index.model(), "check_text", None)
+        return check(index, editor.text()) if check is not None else None
+
+    def _show_problem(self, editor: QLineEdit, reason: str) -> None:
+        editor.setProperty("problem", reason)
+        editor.setStyleSheet(PROBLEM_STYLE)
+        editor.setToolTip(reason)
+        QToolTip.showText(editor.mapToGlobal(QPoint(0, editor.height())), reason, editor)
+        view = self.parent()
+        if isinstance(view, SheetView):
+            view.message.emit(f"输入有误：{reason}（请改正后按回车，按 Esc 放弃）")
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         text = index.data(Qt.ItemDataRole.EditRole) or ""
@@ -77,6 +108,9 @@ class CellDelegate(QStyledItemDelegate):
         elif isinstance(editor, QLineEdit):
             editor.setText(str(text))
             editor.selectAll()
+            marks = getattr(index.model(), "marks", None)
+            if marks is not None and (index.row(), index.column()) in marks.bad:
+                self._show_problem(editor, marks.bad[(index.row(), index.column())][1])
 
     def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
         if isinstance(editor, QComboBox):
@@ -89,6 +123,17 @@ class CellDelegate(QStyledItemDelegate):
             return
         if value != (index.data(Qt.ItemDataRole.EditRole) or ""):
             model.setData(index, value, Qt.ItemDataRole.EditRole)
+
+
+PROBLEM_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fde2e1; }"
+
+
+def clear_problem(editor: QLineEdit) -> None:
+    if editor.property("problem"):
+        editor.setProperty("problem", None)
+        editor.setStyleSheet("")
+        editor.setToolTip("")
+        QToolTip.hideText()
 
 
 def _suggestion_values(index: QModelIndex, col: Any) -> list[str]:
@@ -110,6 +155,8 @@ def _default_day(index: QModelIndex) -> date:
 
 class SheetView(QTableView):
     """Spreadsheet-like keyboard behaviour and clipboard exchange."""
+
+    message = Signal(str)  # a line for the window's status bar (a refused cell, a hint)
 
     def commit_editor(self) -> None:
         """Write an open cell editor's text into the model and close it (before closing the
@@ -144,6 +191,7 @@ class SheetView(QTableView):
         if isinstance(model, RowTableModel):
             for i, col in enumerate(model.columns):
                 self.setColumnWidth(i, col.width)
+            model.hint.connect(self.message)
 
     # -- keyboard -----------------------------------------------------------------------------
 
