@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -261,8 +262,10 @@ class SheetView(QTableView):
         QGuiApplication.clipboard().setText(text)
         return text
 
-    def paste(self, text: str | None = None) -> list[str]:
-        """Paste tab-separated text at the current cell; one undo step, or nothing and a message."""
+    def paste(self, text: str | None = None, insert: bool = False) -> list[str]:
+        """Paste tab-separated text at the current cell, or with `insert` as new rows inserted
+        above the current row (whole copied rows go in from the first column); one undo step, or
+        nothing and a message."""
         model = self.model()
         if not isinstance(model, RowTableModel):
             return []
@@ -275,20 +278,85 @@ class SheetView(QTableView):
         top = current.row() if current.isValid() else model.rowCount()
         left = current.column() if current.isValid() else 0
         visible = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
+        width = max(len(cells) for cells in block)
+        if insert and width == len(visible):
+            left = visible[0]
         # Map pasted columns onto the visible columns from the current one on.
         start = visible.index(left) if left in visible else 0
         targets = visible[start:]
-        remapped: list[list[str]] = []
-        for cells in block:
-            if len(cells) > len(targets):
-                errors.show_error(self, "无法粘贴", f"粘贴的内容有 {len(cells)} 列，超出表格右侧；未作任何改动。")
-                return ["columns"]
-            remapped.append(cells)
-        problems = _paste_mapped(model, top, targets, remapped)
+        title = "无法插入复制的行" if insert else "无法粘贴"
+        if width > len(targets):
+            errors.show_error(self, title, f"粘贴的内容有 {width} 列，超出表格右侧；未作任何改动。")
+            return ["columns"]
+        label = f"插入复制的 {len(block)} 行" if insert else f"粘贴 {len(block)} 行"
+        problems = _paste_mapped(model, top, targets, block, label, insert)
         if problems:
             shown = "\n".join(problems[:20]) + ("\n……" if len(problems) > 20 else "")
-            errors.show_error(self, "无法粘贴", f"以下单元格无法识别，整块未粘贴（可撤销的修改均未发生）：\n\n{shown}")
+            what = "未插入任何行" if insert else "整块未粘贴"
+            errors.show_error(self, title, f"以下单元格无法识别，{what}（可撤销的修改均未发生）：\n\n{shown}")
+        elif insert:
+            self.setCurrentIndex(model.index(top, left))
         return problems
+
+    def selected_rows(self) -> list[int]:
+        rows = {i.row() for i in self.selectionModel().selectedIndexes()} if self.selectionModel() else set()
+        if not rows and self.currentIndex().isValid():
+            rows = {self.currentIndex().row()}
+        return sorted(rows)
+
+    # -- context menu -------------------------------------------------------------------------
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        index = self.indexAt(event.pos())
+        if index.isValid() and not self.selectionModel().isSelected(index):
+            self.setCurrentIndex(index)
+        elif not index.isValid():
+            self.clearSelection()
+            self.setCurrentIndex(QModelIndex())
+        self.commit_editor()
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
+    def context_menu(self) -> QMenu:
+        """插入行, 删除行, 复制, 粘贴, 插入复制的行 for the current cell or selection, each one undo
+        step; the editing ones are disabled on a read-only report, a computed cell or a table
+        whose rows are fixed."""
+        model = self.model()
+        rows_table = isinstance(model, RowTableModel) and not model.rdoc.doc.read_only
+        current = self.currentIndex()
+        editable = current.isValid() and bool(model.flags(current) & Qt.ItemFlag.ItemIsEditable)
+        clipboard = bool(QGuiApplication.clipboard().text().strip())
+        rows = self.selected_rows() if current.isValid() else []
+        menu = QMenu(self)
+        for label, slot, enabled in (
+                ("插入行", self.insert_row_here, rows_table),
+                ("删除行", self.delete_selected_rows, rows_table and bool(rows)),
+                (None, None, False),
+                ("复制", self.copy_selection, self.selection_block() is not None),
+                ("粘贴", self.paste, rows_table and editable and clipboard),
+                ("插入复制的行", lambda: self.paste(insert=True), rows_table and clipboard)):
+            if label is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(label)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _checked=False, run=slot: run())
+        return menu
+
+    def insert_row_here(self) -> bool:
+        """A new empty row above the current one (at the end when no row is current)."""
+        model = self.model()
+        current = self.currentIndex()
+        at = current.row() if current.isValid() else model.rowCount()
+        if not model.insert_row(at):
+            return False
+        self.setCurrentIndex(model.index(at, max(0, current.column())))
+        return True
+
+    def delete_selected_rows(self) -> bool:
+        rows = self.selected_rows()
+        return bool(rows) and self.model().remove_rows(rows)
 
     def clear_selection_cells(self) -> None:
         model = self.model()
@@ -300,15 +368,16 @@ class SheetView(QTableView):
                 and model.columns[c].kind != "computed" and (model.columns[c].optional or model.columns[c].kind == "text")]
         rows = [["" for _ in cols] for _ in range(top, bottom + 1)]
         if cols:
-            _paste_mapped(model, top, cols, rows, text="清除单元格")
+            _paste_mapped(model, top, cols, rows, f"清除单元格 {len(rows)} 行")
 
 
 def _paste_mapped(model: RowTableModel, top: int, columns: list[int], block: list[list[str]],
-                  text: str = "粘贴") -> list[str]:
+                  text: str, insert: bool = False) -> list[str]:
     """Paste cells onto arbitrary (visible) columns by widening each row to the model's columns."""
     width = model.columnCount()
     left = columns[0]
-    span = columns[len(block[0]) - 1] - left + 1 if block and block[0] else 0
+    longest = max((len(cells) for cells in block), default=0)
+    span = columns[longest - 1] - left + 1 if longest else 0
     wide: list[list[str | None]] = []
     for cells in block:
         row: list[str | None] = [None] * span
@@ -316,7 +385,7 @@ def _paste_mapped(model: RowTableModel, top: int, columns: list[int], block: lis
             row[column - left] = value
         wide.append(row)
     # Cells of columns skipped by the mapping (hidden ones) are None and keep their values.
-    return model.set_block(top, left, wide, f"{text} {len(block)} 行") if width else []
+    return model.set_block(top, left, wide, text, insert) if width else []
 
 
 def parse_tsv(text: str) -> list[list[str]]:
