@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui.models.base import ERROR_BG, WARN_BG
 from yibao_desktop.ui.models.tables import IND_COL
 from yibao_desktop.ui.main_window import TAB_NAMES
+from tests.ui.keys import type_text
 
 EDITING = QAbstractItemView.State.EditingState
 
@@ -25,13 +25,6 @@ def open_editor(window, tab, view, row, column) -> QLineEdit:
     editor = next(e for e in view.viewport().findChildren(QLineEdit) if e.isVisible())
     editor.setFocus()
     return editor
-
-
-def type_text(widget, text):
-    """Key events carrying each character (QTest's keyClicks knows only ASCII)."""
-    for ch in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
 
 
 def type_and_enter(qtbot, editor, text):

@@ -153,7 +153,7 @@ def test_scoring_settings_write_through(window):
     assert not window.scoring.penalty.isChecked()
 
 
-def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
+def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report, questions):
     tab = window.text
     tab.select_section(2)  # （一）资金投入情况
     tab.editor.setPlainText("资金合计{资金.可用资金}万元，旧数字12.34万元。")
@@ -163,6 +163,7 @@ def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
     assert "text_figure_unmatched" in {f.code for f in window.rdoc.result.findings}
     assert "警告" in status(window) and "提示 0" in status(window)  # a stale figure is a warning
     assert reopen(window).narrative[2].text == tab.editor.toPlainText()
+    questions.answers.append("替换现有文字")
     tab._on_draft_clicked()
     assert "{资金.支出进度}" in window.rdoc.report.narrative[2].text
     assert "总支出进度为79.30%" in tab.preview.toPlainText()

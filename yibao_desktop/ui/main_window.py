@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(tabs)
         for view in tabs.findChildren(SheetView):
             view.message.connect(self.show_status)
+        self.text.message.connect(self.show_status)
+        self.text.editor.undo_requested.connect(self.on_undo)  # one history, also inside the text
+        self.text.editor.redo_requested.connect(self.on_redo)
         self.rdoc.changed.connect(self._on_document_changed)
         self.rdoc.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._remember(doc.path)
@@ -269,6 +272,7 @@ class MainWindow(QMainWindow):
 
     def on_redo(self) -> None:
         if self.rdoc:
+            self.commit_pending()  # typing not yet written is newer than anything to redo
             self.rdoc.undo_stack.redo()
 
     def on_new(self) -> None:
