@@ -491,9 +491,10 @@ class MainWindow(QMainWindow):
             return excel.plan_import(base, path, mode=mode)
 
         def planned(plan) -> None:  # type: ignore[no-untyped-def]
-            def replan(new_mode):  # type: ignore[no-untyped-def]
-                return Operation(self, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=new_mode)).failure(
-                    lambda exc: errors.show_exception(self, "无法导入", exc)).run()
+            def replan(dialog, modes):  # type: ignore[no-untyped-def]
+                # A failure is told over the preview dialog, not behind it.
+                return Operation(dialog, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=modes)).failure(
+                    lambda exc: errors.show_exception(dialog, "无法按所选方式导入", exc)).run()
 
             dialog = _dialogs("excel_dialogs").ImportPreviewDialog(self, plan, replan)
             self.last_import_dialog = dialog
