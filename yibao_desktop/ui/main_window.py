@@ -390,7 +390,10 @@ class MainWindow(QMainWindow):
             return
         password = None
         if mode == "signed":
-            prompt = pdf_dialogs.PasswordDialog(self, "请输入单位证书的密码以签名：")
+            from yibao_desktop.services import keystore
+
+            # A wrong password is said in the prompt, which stays open until it is right or cancelled.
+            prompt = pdf_dialogs.PasswordDialog(self, "请输入单位证书的密码以签名：", check=keystore.unit_credentials)
             if prompt.exec() != QDialog.DialogCode.Accepted:
                 return
             password = prompt.password.text()
