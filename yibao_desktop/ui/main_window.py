@@ -46,6 +46,7 @@ from yibao_desktop.ui.tabs.scoring import ScoringTab
 from yibao_desktop.ui.tabs.text import TextTab
 from yibao_desktop.ui.views import SheetView
 from yibao_desktop.ui.workers import Task
+from yibao_desktop.ui.zoom import FontZoom
 
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
@@ -144,6 +145,14 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("视图(&V)")
         self.wan_action = self._action(view_menu, "金额以万元显示", lambda on: self.unit.set_wan(bool(on)))
         self.wan_action.setCheckable(True)
+        view_menu.addSeparator()
+        self.zoom = FontZoom(settings, self)
+        self.zoom.changed.connect(lambda percent: self.show_status(f"字号：{percent}%（Ctrl+0 恢复默认）"))
+        self.zoom_in_action = self._action(view_menu, "放大字号", lambda: self.zoom.step(1))
+        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+        self.zoom_out_action = self._action(view_menu, "缩小字号", lambda: self.zoom.step(-1),
+                                            QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_reset_action = self._action(view_menu, "默认字号", self.zoom.reset, QKeySequence("Ctrl+0"))
 
         help_menu = bar.addMenu("帮助(&H)")
         self._action(help_menu, "使用说明", lambda: _dialogs("dialogs").GuideDialog(self).exec(),
@@ -598,6 +607,7 @@ class MainWindow(QMainWindow):
         """Show the window inside the screen's available area (never under the taskbar): as it
         was left last time, or at most 1366×768 and centred, maximized on a small screen."""
         store = settings()
+        self.zoom.restore()  # the font size chosen last time
         saved = store.value("window/geometry")
         screen = self.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry()

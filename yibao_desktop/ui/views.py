@@ -127,6 +127,7 @@ class CellDelegate(QStyledItemDelegate):
 
 
 PROBLEM_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fde2e1; }"
+ROW_HEIGHT, ROW_PADDING = 26, 9  # table rows: at least 26 px, or the font's height and some air
 
 
 def clear_problem(editor: QLineEdit) -> None:
@@ -182,7 +183,8 @@ class SheetView(QTableView):
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(26)
+        self._font_height = self.fontMetrics().height()
+        self.verticalHeader().setDefaultSectionSize(self._row_height())
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setHighlightSections(False)
@@ -193,6 +195,27 @@ class SheetView(QTableView):
             for i, col in enumerate(model.columns):
                 self.setColumnWidth(i, col.width)
             model.hint.connect(self.message)
+
+    def _row_height(self) -> int:
+        return max(ROW_HEIGHT, self._font_height + ROW_PADDING)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self._fit_font()
+
+    def _fit_font(self) -> None:
+        """A larger or smaller font (视图 › 字号) gives taller rows and proportionally wider columns."""
+        height = self.fontMetrics().height()
+        if height == self._font_height or height <= 0:
+            return
+        ratio = height / self._font_height
+        self._font_height = height
+        self.verticalHeader().setDefaultSectionSize(self._row_height())
+        model = self.model()
+        for c in range(model.columnCount() if model is not None else 0):
+            if not self.isColumnHidden(c):
+                self.setColumnWidth(c, max(24, round(self.columnWidth(c) * ratio)))
 
     # -- keyboard -----------------------------------------------------------------------------
 
