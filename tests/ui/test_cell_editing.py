@@ -69,6 +69,7 @@ def test_bad_money_stays_in_the_editor_with_the_reason(window, qtbot, messages):
     assert view.state() != EDITING
     assert index.data() == "五十万元整" and index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG
     assert "未保存" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert index.data(Qt.ItemDataRole.DecorationRole) is not None  # a red mark seen even when selected
     assert in_file(window).incomes[1].amount == D("500000.00") and stack.count() == steps + 1
     editor = open_editor(window, "资金", view, 1, 4)  # reopened: the bad text is offered for correction
     assert editor.text() == "五十万元整" and editor.property("problem")

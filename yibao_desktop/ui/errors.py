@@ -35,14 +35,23 @@ def ask(parent: QWidget | None, title: str, message: str, choices: Sequence[str]
     returns the chosen label, or None when cancelled."""
     if ask_hook is not None:
         return ask_hook(title, message, tuple(choices))
-    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
-    buttons = [box.addButton(label, QMessageBox.ButtonRole.AcceptRole) for label in choices]
-    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(buttons[0])
-    box.setEscapeButton(cancel)
+    box = question_box(parent, title, message, choices)
     box.exec()
     clicked = box.clickedButton()
-    return choices[buttons.index(clicked)] if clicked in buttons else None
+    return clicked.text() if clicked is not None and clicked.text() in choices else None
+
+
+def question_box(parent: QWidget | None, title: str, message: str, choices: Sequence[str]) -> QMessageBox:
+    """The box `ask` shows: a button per choice (the first the default) and 取消 (also Esc)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    first = None
+    for label in choices:
+        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
+        first = first or button
+    box.setEscapeButton(box.addButton("取消", QMessageBox.ButtonRole.RejectRole))
+    if first is not None:
+        box.setDefaultButton(first)
+    return box
 
 
 def install_excepthook() -> None:

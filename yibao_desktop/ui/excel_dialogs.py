@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -175,10 +176,6 @@ class ImportPreviewDialog(QDialog):
             problems = QListWidget()
             problems.addItems([str(p) for p in plan.problems])
             self.tabs.addTab(problems, f"问题（{len(plan.problems)}）")
-        if plan.notices:
-            notes = QPlainTextEdit("\n".join(plan.notices))
-            notes.setReadOnly(True)
-            self.tabs.addTab(notes, f"提示（{len(plan.notices)}）")
         for key, rows in plan.result.rows.items():
             if not rows:
                 continue
@@ -189,11 +186,20 @@ class ImportPreviewDialog(QDialog):
                     shown = [c for c in shown if c.status][:PREVIEW_ROWS]
                 counts = "，".join(f"{status} {n}" for status in (excel.NEW, excel.CHANGED, excel.DELETED)
                                   if (n := sum(c.status == status for c in changes[key])))
-                self.tabs.addTab(_preview_table([c.row for c in shown], shown),
+                table = _preview_table([c.row for c in shown], shown)
+                first = next((r for r, c in enumerate(shown) if c.status), None)
+                if first is not None:  # what changes is in sight (appended rows are at the end), once laid out
+                    QTimer.singleShot(0, lambda t=table, r=first: t.scrollToItem(
+                        t.item(max(0, r - 3), 0), QTableWidget.ScrollHint.PositionAtTop))
+                self.tabs.addTab(table,
                                  f"{label}（导入后 {len(changes[key]) - sum(c.status == excel.DELETED for c in changes[key])} 行"
                                  + (f"：{counts}）" if counts else "，不变）"))
             else:
                 self.tabs.addTab(_preview_table(list(rows[:PREVIEW_ROWS])), f"{label}（读到 {len(rows)} 行）")
+        if plan.notices:  # after the lists: what the import does is seen first
+            notes = QPlainTextEdit("\n".join(plan.notices))
+            notes.setReadOnly(True)
+            self.tabs.addTab(notes, f"提示（{len(plan.notices)}）")
         self.legend.setVisible(bool(changes))
         self.import_button.setEnabled(bool(plan.ok and plan.edits))
 

@@ -97,6 +97,7 @@ class PasswordDialog(QDialog):
 
     def _retry(self, message: str, edit: QLineEdit) -> None:
         self.message.setText(message)
+        self.adjustSize()  # room for a message of two lines
         edit.setFocus()
         edit.selectAll()
 
@@ -133,6 +134,7 @@ class NewCertificateDialog(QDialog):
     def _on_accept(self) -> None:
         if self.password.text() != self.again.text():
             self.message.setText("两次输入的密码不一致，请重新输入“再次输入密码”。证书尚未创建。")
+            self.adjustSize()
             self.again.setFocus()
             self.again.selectAll()
             return
@@ -140,6 +142,7 @@ class NewCertificateDialog(QDialog):
             self.create(self.unit.text(), self.signer.text(), self.password.text())
         except UserError as err:
             self.message.setText(f"{err}\n证书尚未创建，请修改后再按“创建”。")
+            self.adjustSize()
             return
         self.accept()
 

@@ -155,6 +155,41 @@ def _default_day(index: QModelIndex) -> date:
     return today
 
 
+class FontFit(QObject):
+    """Keeps a table's fixed row height and its column widths in step with its font: a larger or
+    smaller font (视图 › 字号) gives taller rows and proportionally wider columns."""
+
+    def __init__(self, view: QTableView, min_row_height: int):
+        super().__init__(view)
+        self.view = view
+        self.min_row_height = min_row_height
+        self.font_height = view.fontMetrics().height()
+        view.verticalHeader().setDefaultSectionSize(self.row_height())
+        view.installEventFilter(self)
+
+    def row_height(self) -> int:
+        return max(self.min_row_height, self.font_height + ROW_PADDING)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        height = self.view.fontMetrics().height()
+        if height == self.font_height or height <= 0:
+            return
+        ratio = height / self.font_height
+        self.font_height = height
+        self.view.verticalHeader().setDefaultSectionSize(self.row_height())
+        model = self.view.model()
+        columns = [c for c in range(model.columnCount() if model is not None else 0) if not self.view.isColumnHidden(c)]
+        if columns and self.view.horizontalHeader().stretchLastSection():
+            columns.pop()  # the stretched last column fills what is left: sizing it would push it out of sight
+        for c in columns:
+            self.view.setColumnWidth(c, max(24, round(self.view.columnWidth(c) * ratio)))
+
+
 class SheetView(QTableView):
     """Spreadsheet-like keyboard behaviour and clipboard exchange."""
 
@@ -183,8 +218,7 @@ class SheetView(QTableView):
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self._font_height = self.fontMetrics().height()
-        self.verticalHeader().setDefaultSectionSize(self._row_height())
+        self.font_fit = FontFit(self, ROW_HEIGHT)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setHighlightSections(False)
@@ -195,27 +229,6 @@ class SheetView(QTableView):
             for i, col in enumerate(model.columns):
                 self.setColumnWidth(i, col.width)
             model.hint.connect(self.message)
-
-    def _row_height(self) -> int:
-        return max(ROW_HEIGHT, self._font_height + ROW_PADDING)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
-            self._fit_font()
-
-    def _fit_font(self) -> None:
-        """A larger or smaller font (视图 › 字号) gives taller rows and proportionally wider columns."""
-        height = self.fontMetrics().height()
-        if height == self._font_height or height <= 0:
-            return
-        ratio = height / self._font_height
-        self._font_height = height
-        self.verticalHeader().setDefaultSectionSize(self._row_height())
-        model = self.model()
-        for c in range(model.columnCount() if model is not None else 0):
-            if not self.isColumnHidden(c):
-                self.setColumnWidth(c, max(24, round(self.columnWidth(c) * ratio)))
 
     # -- keyboard -----------------------------------------------------------------------------
 

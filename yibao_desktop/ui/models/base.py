@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
 
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
 from yibao_desktop.domain.errors import ValueParseError
@@ -29,7 +29,7 @@ FALSE_WORDS = frozenset({NO, "", "×", "0", "N", "n", "false", "False"})
 _R = Qt.ItemDataRole
 # Roles the models answer; every other role (asked for by each cell on every paint) returns at once.
 HANDLED_ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole,
-                           _R.TextAlignmentRole})
+                           _R.TextAlignmentRole, _R.DecorationRole})
 ERROR_BG = QBrush(QColor("#fde2e1"))
 WARN_BG = QBrush(QColor("#fff4d6"))
 COMPUTED_BG = QBrush(QColor("#f3f6fa"))
@@ -71,6 +71,31 @@ class Column:
         return list(self.choices() if callable(self.choices) else self.choices)
 
 
+_icon: list[QPixmap] = []
+
+
+def problem_icon() -> QPixmap:
+    """A small red disc with a white '!' (made once, when first needed)."""
+    if not _icon:
+        size = 14
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#c0392b"))
+        painter.drawEllipse(0, 0, size, size)
+        painter.setPen(QColor("white"))
+        font = painter.font()
+        font.setBold(True)
+        font.setPixelSize(11)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+        painter.end()
+        _icon.append(pixmap)
+    return _icon[0]
+
+
 class CellMarks:
     """Per-cell marks a model keeps beside the report: text that could not be saved (shown red in
     its cell, with the reason as tooltip, and offered again in the editor for correction) and
@@ -97,6 +122,8 @@ class CellMarks:
             text, reason = bad
             if role in (_R.DisplayRole, _R.EditRole):
                 return text
+            if role == _R.DecorationRole:  # seen even when the cell is selected
+                return problem_icon()
             if role == _R.BackgroundRole:
                 return ERROR_BG
             if role == _R.ForegroundRole:
@@ -170,6 +197,8 @@ class RowTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in HANDLED_ROLES or not index.isValid() or index.row() >= self._count:
             return None
+        if role == _R.DecorationRole:
+            return self.marks.data(index.row(), index.column(), role) if self.marks.bad else None
         col = self.columns[index.column()]
         row = self.rows()[index.row()]
         if col.kind == "computed":

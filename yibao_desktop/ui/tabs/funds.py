@@ -34,7 +34,7 @@ from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import ExpenditureModel, FundOpLineModel, IncomeModel
 from yibao_desktop.ui.tabs.common import TableSection
-from yibao_desktop.ui.views import PROBLEM_STYLE, clear_problem
+from yibao_desktop.ui.views import PROBLEM_STYLE, FontFit, clear_problem
 
 FO_FIELDS = [
     ("income_total", "收入合计（填报）", "money"), ("expense_total", "支出合计（填报）", "money"),
@@ -79,7 +79,7 @@ class FundsTab(QWidget):
         self.summary.setModel(self.summary_model)
         self.summary.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.summary.verticalHeader().setVisible(False)
-        self.summary.verticalHeader().setDefaultSectionSize(24)
+        FontFit(self.summary, 24)  # rows and columns follow the font size (视图 › 字号)
         self.summary.horizontalHeader().setVisible(False)
         self.summary.setShowGrid(False)
         self.summary.setColumnWidth(0, 150)
