@@ -65,6 +65,7 @@ def test_bad_money_stays_in_the_editor_with_the_reason(window, qtbot, messages):
     editor.selectAll()
     type_text(editor, "五十万元整")
     window.commit_pending()
+    assert "未保存" in window.statusBar().currentMessage()
     index = model.index(1, 4)
     assert view.state() != EDITING
     assert index.data() == "五十万元整" and index.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG

@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import re
 
-from openpyxl import Workbook
 from PySide6.QtWidgets import QDialog, QLabel, QTableWidget
 
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.excel_dialogs import ImportPreviewDialog
+from tests.ui.test_excel_gui import _sheet
 
 ROWS = [["新项目甲", "基金监管", "购买服务", "1.5", "2025年6月1日"], ["新项目乙", "宣传培训", "政策宣传", 2, 45870]]
 
 
 def two_row_sheet(path):
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "支出明细"
-    ws.append(["项目名称", "支出方向", "经济科目", "金额（万元）", "支付日期"])
-    for row in ROWS:
-        ws.append(row)
-    wb.save(path)
+    _sheet(path, ROWS)  # the sheet of test_excel_gui: 支出明细 with 金额（万元）
     return path
 
 

@@ -207,8 +207,11 @@ class SheetView(QTableView):
             editor = next((w for w in self.viewport().findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
                            if w.isVisible()), None)
         if editor is not None:
+            reason = self.itemDelegate().problem(editor) if isinstance(editor, QLineEdit) else None
             self.commitData(editor)
             self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            if reason is not None:  # kept red in its cell; the file keeps the old value
+                self.message.emit(f"未保存：{reason}（该单元格以红色标出，原值未改动）")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
