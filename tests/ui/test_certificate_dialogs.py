@@ -111,3 +111,24 @@ def test_cancelling_the_password_prompt_exports_nothing(window, tmp_path, monkey
     state = when_modal(PasswordDialog, give_up)
     window.on_export_pdf()
     assert "error" not in state and not out.exists() and opened == [] and messages == []
+
+
+def test_a_wrong_password_when_importing_a_certificate_is_retried_in_place(window, qtbot, tmp_path, messages):
+    p12 = tmp_path / "外单位.p12"
+    keystore.create_certificate("示例县医疗保障局", "李四", "right-pass", path=p12)
+    settings = SigningSettingsDialog(window, "示例县医疗保障局")
+    qtbot.add_widget(settings)
+    tries = []
+
+    def answer(dialog: PasswordDialog) -> None:
+        dialog.password.setText("wrong-pass")
+        dialog.ok_button.click()
+        tries.append((dialog.isVisible(), dialog.message.text()))
+        dialog.password.setText("right-pass")
+        dialog.ok_button.click()
+
+    state = when_modal(PasswordDialog, answer)
+    assert settings.import_from(str(p12))
+    assert "error" not in state, state.get("error")
+    assert tries[0][0] and "证书密码错误" in tries[0][1]
+    assert keystore.unit_certificate().signer == "李四" and messages == []
