@@ -11,6 +11,28 @@ def messages(monkeypatch):
     return shown
 
 
+class Questions:
+    """Questions asked through errors.ask: `asked` records them, `answers` are given in turn
+    (a choice's label, or None for 取消); with no answer left a question is cancelled."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str, tuple[str, ...]]] = []
+        self.answers: list[str | None] = []
+
+    def __call__(self, title: str, message: str, choices: tuple[str, ...]) -> str | None:
+        self.asked.append((title, message, choices))
+        answer = self.answers.pop(0) if self.answers else None
+        assert answer is None or answer in choices, f"{answer!r} is not one of {choices}"
+        return answer
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch):
+    recorder = Questions()
+    monkeypatch.setattr(errors, "ask_hook", recorder)
+    return recorder
+
+
 @pytest.fixture
 def window(qtbot, tmp_path, demo_report):
     from yibao_desktop.storage.repository import Document

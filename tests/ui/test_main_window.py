@@ -116,11 +116,17 @@ def test_wan_toggle_changes_display_not_storage(window):
     window.unit.set_wan(False)
 
 
-def test_bad_cell_is_refused_with_a_message(window, messages):
+def test_bad_cell_is_refused_in_the_cell(window, messages):
     model = window.funds.incomes.view.model()
-    assert not model.setData(model.index(0, 4), "三万五", Qt.ItemDataRole.EditRole)
-    assert messages and "无法识别的金额" in messages[-1][2]
+    index = model.index(0, 4)
+    assert not model.setData(index, "三万五", Qt.ItemDataRole.EditRole)
+    assert messages == []  # no modal box: the cell says it
+    assert index.data() == "三万五" and index.data(Qt.ItemDataRole.EditRole) == "三万五"
+    assert "无法识别的金额" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert window.rdoc.report.incomes[0].amount == D("35000.00")
+    assert reopen(window).incomes[0].amount == D("35000.00")
+    assert model.setData(index, "3.6万", Qt.ItemDataRole.EditRole)
+    assert index.data() == "36,000.00" and index.data(Qt.ItemDataRole.ToolTipRole) is None
 
 
 def test_scoring_tab_weight_and_override(window):
@@ -147,7 +153,7 @@ def test_scoring_settings_write_through(window):
     assert not window.scoring.penalty.isChecked()
 
 
-def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
+def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report, questions):
     tab = window.text
     tab.select_section(2)  # （一）资金投入情况
     tab.editor.setPlainText("资金合计{资金.可用资金}万元，旧数字12.34万元。")
@@ -157,6 +163,7 @@ def test_text_tab_edit_fields_draft_and_stale_numbers(window, demo_report):
     assert "text_figure_unmatched" in {f.code for f in window.rdoc.result.findings}
     assert "警告" in status(window) and "提示 0" in status(window)  # a stale figure is a warning
     assert reopen(window).narrative[2].text == tab.editor.toPlainText()
+    questions.answers.append("替换现有文字")
     tab._on_draft_clicked()
     assert "{资金.支出进度}" in window.rdoc.report.narrative[2].text
     assert "总支出进度为79.30%" in tab.preview.toPlainText()

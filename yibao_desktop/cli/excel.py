@@ -30,8 +30,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("book", metavar="BOOK.xlsx")
     p.add_argument("--sheet", default=None, metavar="NAME", help="只导入这一张工作表")
     p.add_argument("--mode", choices=MODES, default=None,
-                   help="replace：替换；append：追加；merge：按指标名称合并（仅绩效指标）。"
-                        "默认：支出明细和资金来源替换，绩效指标合并；数据工作簿总是整体替换")
+                   help="replace：替换（现有行将被删除）；append：追加；merge：按指标名称合并（仅绩效指标）。"
+                        "默认：支出明细和资金来源追加，绩效指标合并；数据工作簿总是整体替换")
     p.add_argument("--dry-run", action="store_true", help="只检查并列出将要进行的修改，不改动报告")
     p.set_defaults(func=cmd_import_xlsx)
 

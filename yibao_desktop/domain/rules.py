@@ -124,6 +124,11 @@ def band_text(key: str = DEFAULT_PROFILE) -> str:
     return "、".join(parts)
 
 
+def score_out_of_range(score: Decimal, weight: Decimal) -> bool:
+    """A row's score lies outside 0 to its 分值 (a typed score so is refused at entry)."""
+    return score < ZERO or score > weight
+
+
 def total_weight(scoring: Scoring) -> Decimal:
     """Level-1 weights plus the budget-execution weight (must be 100)."""
     return sum((w for _, w in scoring.level1_weights), ZERO) + scoring.budget_execution_weight

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Callable
+from typing import Callable, Sequence
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -24,6 +24,34 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
         show_hook("info", title, message)
         return
     QMessageBox.information(parent, title, message)
+
+
+# Tests set this to a recorder that answers; by default a modal question box is shown.
+ask_hook: Callable[[str, str, tuple[str, ...]], str | None] | None = None
+
+
+def ask(parent: QWidget | None, title: str, message: str, choices: Sequence[str]) -> str | None:
+    """A question whose buttons are `choices` (Chinese, the first one the default) and 取消;
+    returns the chosen label, or None when cancelled."""
+    if ask_hook is not None:
+        return ask_hook(title, message, tuple(choices))
+    box = question_box(parent, title, message, choices)
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked.text() if clicked is not None and clicked.text() in choices else None
+
+
+def question_box(parent: QWidget | None, title: str, message: str, choices: Sequence[str]) -> QMessageBox:
+    """The box `ask` shows: a button per choice (the first the default) and 取消 (also Esc)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    first = None
+    for label in choices:
+        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
+        first = first or button
+    box.setEscapeButton(box.addButton("取消", QMessageBox.ButtonRole.RejectRole))
+    if first is not None:
+        box.setDefaultButton(first)
+    return box
 
 
 def install_excepthook() -> None:

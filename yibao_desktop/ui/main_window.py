@@ -47,6 +47,7 @@ from yibao_desktop.ui.tabs.scoring import ScoringTab
 from yibao_desktop.ui.tabs.text import TextTab
 from yibao_desktop.ui.views import SheetView
 from yibao_desktop.ui.workers import Task
+from yibao_desktop.ui.zoom import FontZoom
 
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
@@ -154,6 +155,14 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("视图(&V)")
         self.wan_action = self._action(view_menu, "金额以万元显示", lambda on: self.unit.set_wan(bool(on)))
         self.wan_action.setCheckable(True)
+        view_menu.addSeparator()
+        self.zoom = FontZoom(settings, self)
+        self.zoom.changed.connect(lambda percent: self.show_status(f"字号：{percent}%（Ctrl+0 恢复默认）"))
+        self.zoom_in_action = self._action(view_menu, "放大字号", lambda: self.zoom.step(1))
+        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+        self.zoom_out_action = self._action(view_menu, "缩小字号", lambda: self.zoom.step(-1),
+                                            QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_reset_action = self._action(view_menu, "默认字号", self.zoom.reset, QKeySequence("Ctrl+0"))
 
         help_menu = bar.addMenu("帮助(&H)")
         self._action(help_menu, "使用说明", lambda: _dialogs("dialogs").GuideDialog(self).exec(),
@@ -182,6 +191,11 @@ class MainWindow(QMainWindow):
         self.tabs = tabs
         self.stack.addWidget(tabs)
         self.stack.setCurrentWidget(tabs)
+        for view in tabs.findChildren(SheetView):
+            view.message.connect(self.show_status)
+        self.text.message.connect(self.show_status)
+        self.text.editor.undo_requested.connect(self.on_undo)  # one history, also inside the text
+        self.text.editor.redo_requested.connect(self.on_redo)
         self.rdoc.changed.connect(self._on_document_changed)
         self.rdoc.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._remember(doc.path)
@@ -282,6 +296,7 @@ class MainWindow(QMainWindow):
 
     def on_redo(self) -> None:
         if self.rdoc:
+            self.commit_pending()  # typing not yet written is newer than anything to redo
             self.rdoc.undo_stack.redo()
 
     def on_new(self) -> None:
@@ -399,7 +414,10 @@ class MainWindow(QMainWindow):
             return
         password = None
         if mode == "signed":
-            prompt = pdf_dialogs.PasswordDialog(self, "请输入单位证书的密码以签名：")
+            from yibao_desktop.services import keystore
+
+            # A wrong password is said in the prompt, which stays open until it is right or cancelled.
+            prompt = pdf_dialogs.PasswordDialog(self, "请输入单位证书的密码以签名：", check=keystore.unit_credentials)
             if prompt.exec() != QDialog.DialogCode.Accepted:
                 return
             password = prompt.password.text()
@@ -501,9 +519,10 @@ class MainWindow(QMainWindow):
             return excel.plan_import(base, path, mode=mode)
 
         def planned(plan) -> None:  # type: ignore[no-untyped-def]
-            def replan(new_mode):  # type: ignore[no-untyped-def]
-                return Operation(self, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=new_mode)).failure(
-                    lambda exc: errors.show_exception(self, "无法导入", exc)).run()
+            def replan(dialog, modes):  # type: ignore[no-untyped-def]
+                # A failure is told over the preview dialog, not behind it.
+                return Operation(dialog, "重新读取Excel", lambda _p: excel.plan_import(base, path, mode=modes)).failure(
+                    lambda exc: errors.show_exception(dialog, "无法按所选方式导入", exc)).run()
 
             dialog = _dialogs("excel_dialogs").ImportPreviewDialog(self, plan, replan)
             self.last_import_dialog = dialog
@@ -604,6 +623,7 @@ class MainWindow(QMainWindow):
         """Show the window inside the screen's available area (never under the taskbar): as it
         was left last time, or at most 1366×768 and centred, maximized on a small screen."""
         store = settings()
+        self.zoom.restore()  # the font size chosen last time
         saved = store.value("window/geometry")
         screen = self.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry()

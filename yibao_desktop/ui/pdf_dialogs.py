@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 
@@ -40,29 +41,108 @@ def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout
     return row, edit
 
 
+def _password_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+def _message_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #c0392b;")
+    return label
+
+
 class PasswordDialog(QDialog):
-    def __init__(self, parent: QWidget | None, prompt: str, confirm: bool = False):
+    """Asks for a certificate password. With `check` (which raises UserError when the password
+    will not do, e.g. a wrong one), the dialog stays open with the reason in red until the
+    password is right or the user cancels; `value` holds what `check` returned."""
+
+    def __init__(self, parent: QWidget | None, prompt: str, confirm: bool = False,
+                 check: Callable[[str], Any] | None = None):
         super().__init__(parent)
         self.setWindowTitle("证书密码")
+        self.setMinimumWidth(420)
         form = QFormLayout(self)
         form.addRow(QLabel(prompt))
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = _password_edit()
         form.addRow("密码", self.password)
-        self.again = QLineEdit()
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = _password_edit()
         if confirm:
             form.addRow("再次输入", self.again)
         self.confirm = confirm
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #c0392b;")
+        self.check = check
+        self.value: Any = None
+        self.message = _message_label()
         form.addRow(self.message)
-        buttons = _ok_cancel(self._on_accept, self.reject)
-        form.addRow(buttons)
+        self.buttons = _ok_cancel(self._on_accept, self.reject)
+        form.addRow(self.buttons)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     def _on_accept(self) -> None:
         if self.confirm and self.password.text() != self.again.text():
-            self.message.setText("两次输入的密码不一致")
+            self._retry("两次输入的密码不一致，请重新输入。", self.again)
+            return
+        if self.check is not None:
+            try:
+                self.value = self.check(self.password.text())
+            except UserError as err:
+                self._retry(f"{err}。请重新输入，或按“取消”。".replace("。。", "。"), self.password)
+                return
+        self.accept()
+
+    def _retry(self, message: str, edit: QLineEdit) -> None:
+        self.message.setText(message)
+        self.adjustSize()  # room for a message of two lines
+        edit.setFocus()
+        edit.selectAll()
+
+
+class NewCertificateDialog(QDialog):
+    """新建单位证书: a mismatch or a refused value is said in red and every field keeps what was
+    typed, so the user corrects it in place; `create(unit, signer, password)` runs on 创建."""
+
+    def __init__(self, parent: QWidget | None, unit: str, create: Callable[[str, str, str], Any], replaces: bool):
+        super().__init__(parent)
+        self.setWindowTitle("新建单位证书")
+        self.setMinimumWidth(480)
+        self.create = create
+        form = QFormLayout(self)
+        if replaces:
+            form.addRow(QLabel("<span style='color:#c0392b'>新证书将替换当前证书；已签名的文件不受影响。</span>"))
+        self.unit = QLineEdit(unit)
+        self.signer = QLineEdit()
+        self.password = _password_edit()
+        self.again = _password_edit()
+        form.addRow("单位名称", self.unit)
+        form.addRow("签名人", self.signer)
+        form.addRow("证书密码（至少6位）", self.password)
+        form.addRow("再次输入密码", self.again)
+        self.message = _message_label()
+        form.addRow(self.message)
+        self.buttons = _ok_cancel(self._on_accept, self.reject, "创建")
+        form.addRow(self.buttons)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _on_accept(self) -> None:
+        if self.password.text() != self.again.text():
+            self.message.setText("两次输入的密码不一致，请重新输入“再次输入密码”。证书尚未创建。")
+            self.adjustSize()
+            self.again.setFocus()
+            self.again.selectAll()
+            return
+        try:
+            self.create(self.unit.text(), self.signer.text(), self.password.text())
+        except UserError as err:
+            self.message.setText(f"{err}\n证书尚未创建，请修改后再按“创建”。")
+            self.adjustSize()
             return
         self.accept()
 
@@ -174,45 +254,21 @@ class SigningSettingsDialog(QDialog):
         self.refresh()
 
     def _on_create(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("新建单位证书")
-        form = QFormLayout(dialog)
-        unit = QLineEdit(self.unit)
-        signer = QLineEdit()
-        password = QLineEdit()
-        password.setEchoMode(QLineEdit.EchoMode.Password)
-        again = QLineEdit()
-        again.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("单位名称", unit)
-        form.addRow("签名人", signer)
-        form.addRow("证书密码（至少6位）", password)
-        form.addRow("再次输入密码", again)
-        form.addRow(_ok_cancel(dialog.accept, dialog.reject, "创建"))
-        if keystore.unit_certificate() is not None:
-            form.insertRow(0, QLabel("<span style='color:#c0392b'>新证书将替换当前证书；已签名的文件不受影响。</span>"))
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        if password.text() != again.text():
-            errors.show_error(self, "无法创建证书", "两次输入的密码不一致，证书未创建。")
-            return
-        try:
-            self.create(unit.text(), signer.text(), password.text())
-        except UserError as err:
-            errors.show_error(self, "无法创建证书", str(err))
+        NewCertificateDialog(self, self.unit, self.create, keystore.unit_certificate() is not None).exec()
 
     def _on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入证书", str(Path.home()), "证书 (*.p12 *.pfx);;所有文件 (*)")
-        if not path:
-            return
-        dialog = PasswordDialog(self, f"请输入证书「{Path(path).name}」的密码：")
+        if path:
+            self.import_from(path)
+
+    def import_from(self, path: str) -> bool:
+        """Ask for the file's password until it opens (or the user cancels), then take it in."""
+        dialog = PasswordDialog(self, f"请输入证书「{Path(path).name}」的密码：",
+                                check=lambda password: keystore.import_certificate(path, password))
         if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        try:
-            keystore.import_certificate(path, dialog.password.text())
-        except UserError as err:
-            errors.show_error(self, "无法导入证书", str(err))
-            return
+            return False
         self.refresh()
+        return True
 
     def _on_export(self) -> None:
         if keystore.unit_certificate() is None:

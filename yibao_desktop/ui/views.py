@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -59,7 +61,37 @@ class CellDelegate(QStyledItemDelegate):
         editor = QLineEdit(parent)
         if col is not None and col.kind == "money":
             editor.setPlaceholderText("如 125000 或 12.5万")
+        editor.setProperty("cell", QPersistentModelIndex(index))
+        editor.textEdited.connect(lambda _text, e=editor: clear_problem(e))
         return editor
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Enter or Tab on text the cell cannot take keeps the editor open, the text in it, and
+        says why in place (red frame, tooltip, status bar): nothing is saved, the cursor stays."""
+        if (isinstance(editor, QLineEdit) and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
+            reason = self.problem(editor)
+            if reason is not None:
+                self._show_problem(editor, reason)
+                return True
+        return super().eventFilter(editor, event)
+
+    def problem(self, editor: QLineEdit) -> str | None:
+        """Why the editor's text cannot be saved in its cell, or None."""
+        index = editor.property("cell")
+        if not isinstance(index, QPersistentModelIndex) or not index.isValid():
+            return None
+        check = getattr(index.model(), "check_text", None)
+        return check(index, editor.text()) if check is not None else None
+
+    def _show_problem(self, editor: QLineEdit, reason: str) -> None:
+        editor.setProperty("problem", reason)
+        editor.setStyleSheet(PROBLEM_STYLE)
+        editor.setToolTip(reason)
+        QToolTip.showText(editor.mapToGlobal(QPoint(0, editor.height())), reason, editor)
+        view = self.parent()
+        if isinstance(view, SheetView):
+            view.message.emit(f"输入有误：{reason}（请改正后按回车，按 Esc 放弃）")
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         text = index.data(Qt.ItemDataRole.EditRole) or ""
@@ -77,6 +109,9 @@ class CellDelegate(QStyledItemDelegate):
         elif isinstance(editor, QLineEdit):
             editor.setText(str(text))
             editor.selectAll()
+            marks = getattr(index.model(), "marks", None)
+            if marks is not None and (index.row(), index.column()) in marks.bad:
+                self._show_problem(editor, marks.bad[(index.row(), index.column())][1])
 
     def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
         if isinstance(editor, QComboBox):
@@ -89,6 +124,18 @@ class CellDelegate(QStyledItemDelegate):
             return
         if value != (index.data(Qt.ItemDataRole.EditRole) or ""):
             model.setData(index, value, Qt.ItemDataRole.EditRole)
+
+
+PROBLEM_STYLE = "QLineEdit { border: 2px solid #c0392b; background: #fde2e1; }"
+ROW_HEIGHT, ROW_PADDING = 26, 9  # table rows: at least 26 px, or the font's height and some air
+
+
+def clear_problem(editor: QLineEdit) -> None:
+    if editor.property("problem"):
+        editor.setProperty("problem", None)
+        editor.setStyleSheet("")
+        editor.setToolTip("")
+        QToolTip.hideText()
 
 
 def _suggestion_values(index: QModelIndex, col: Any) -> list[str]:
@@ -108,8 +155,45 @@ def _default_day(index: QModelIndex) -> date:
     return today
 
 
+class FontFit(QObject):
+    """Keeps a table's fixed row height and its column widths in step with its font: a larger or
+    smaller font (视图 › 字号) gives taller rows and proportionally wider columns."""
+
+    def __init__(self, view: QTableView, min_row_height: int):
+        super().__init__(view)
+        self.view = view
+        self.min_row_height = min_row_height
+        self.font_height = view.fontMetrics().height()
+        view.verticalHeader().setDefaultSectionSize(self.row_height())
+        view.installEventFilter(self)
+
+    def row_height(self) -> int:
+        return max(self.min_row_height, self.font_height + ROW_PADDING)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        height = self.view.fontMetrics().height()
+        if height == self.font_height or height <= 0:
+            return
+        ratio = height / self.font_height
+        self.font_height = height
+        self.view.verticalHeader().setDefaultSectionSize(self.row_height())
+        model = self.view.model()
+        columns = [c for c in range(model.columnCount() if model is not None else 0) if not self.view.isColumnHidden(c)]
+        if columns and self.view.horizontalHeader().stretchLastSection():
+            columns.pop()  # the stretched last column fills what is left: sizing it would push it out of sight
+        for c in columns:
+            self.view.setColumnWidth(c, max(24, round(self.view.columnWidth(c) * ratio)))
+
+
 class SheetView(QTableView):
     """Spreadsheet-like keyboard behaviour and clipboard exchange."""
+
+    message = Signal(str)  # a line for the window's status bar (a refused cell, a hint)
 
     def commit_editor(self) -> None:
         """Write an open cell editor's text into the model and close it (before closing the
@@ -123,8 +207,11 @@ class SheetView(QTableView):
             editor = next((w for w in self.viewport().findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
                            if w.isVisible()), None)
         if editor is not None:
+            reason = self.itemDelegate().problem(editor) if isinstance(editor, QLineEdit) else None
             self.commitData(editor)
             self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            if reason is not None:  # kept red in its cell; the file keeps the old value
+                self.message.emit(f"未保存：{reason}（该单元格以红色标出，原值未改动）")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -134,7 +221,7 @@ class SheetView(QTableView):
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(26)
+        self.font_fit = FontFit(self, ROW_HEIGHT)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setHighlightSections(False)
@@ -144,6 +231,7 @@ class SheetView(QTableView):
         if isinstance(model, RowTableModel):
             for i, col in enumerate(model.columns):
                 self.setColumnWidth(i, col.width)
+            model.hint.connect(self.message)
 
     # -- keyboard -----------------------------------------------------------------------------
 
@@ -213,8 +301,10 @@ class SheetView(QTableView):
         QGuiApplication.clipboard().setText(text)
         return text
 
-    def paste(self, text: str | None = None) -> list[str]:
-        """Paste tab-separated text at the current cell; one undo step, or nothing and a message."""
+    def paste(self, text: str | None = None, insert: bool = False) -> list[str]:
+        """Paste tab-separated text at the current cell, or with `insert` as new rows inserted
+        above the current row (whole copied rows go in from the first column); one undo step, or
+        nothing and a message."""
         model = self.model()
         if not isinstance(model, RowTableModel):
             return []
@@ -227,20 +317,85 @@ class SheetView(QTableView):
         top = current.row() if current.isValid() else model.rowCount()
         left = current.column() if current.isValid() else 0
         visible = [c for c in range(model.columnCount()) if not self.isColumnHidden(c)]
+        width = max(len(cells) for cells in block)
+        if insert and width == len(visible):
+            left = visible[0]
         # Map pasted columns onto the visible columns from the current one on.
         start = visible.index(left) if left in visible else 0
         targets = visible[start:]
-        remapped: list[list[str]] = []
-        for cells in block:
-            if len(cells) > len(targets):
-                errors.show_error(self, "无法粘贴", f"粘贴的内容有 {len(cells)} 列，超出表格右侧；未作任何改动。")
-                return ["columns"]
-            remapped.append(cells)
-        problems = _paste_mapped(model, top, targets, remapped)
+        title = "无法插入复制的行" if insert else "无法粘贴"
+        if width > len(targets):
+            errors.show_error(self, title, f"粘贴的内容有 {width} 列，超出表格右侧；未作任何改动。")
+            return ["columns"]
+        label = f"插入复制的 {len(block)} 行" if insert else f"粘贴 {len(block)} 行"
+        problems = _paste_mapped(model, top, targets, block, label, insert)
         if problems:
             shown = "\n".join(problems[:20]) + ("\n……" if len(problems) > 20 else "")
-            errors.show_error(self, "无法粘贴", f"以下单元格无法识别，整块未粘贴（可撤销的修改均未发生）：\n\n{shown}")
+            what = "未插入任何行" if insert else "整块未粘贴"
+            errors.show_error(self, title, f"以下单元格无法识别，{what}（可撤销的修改均未发生）：\n\n{shown}")
+        elif insert:
+            self.setCurrentIndex(model.index(top, left))
         return problems
+
+    def selected_rows(self) -> list[int]:
+        rows = {i.row() for i in self.selectionModel().selectedIndexes()} if self.selectionModel() else set()
+        if not rows and self.currentIndex().isValid():
+            rows = {self.currentIndex().row()}
+        return sorted(rows)
+
+    # -- context menu -------------------------------------------------------------------------
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        index = self.indexAt(event.pos())
+        if index.isValid() and not self.selectionModel().isSelected(index):
+            self.setCurrentIndex(index)
+        elif not index.isValid():
+            self.clearSelection()
+            self.setCurrentIndex(QModelIndex())
+        self.commit_editor()
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
+    def context_menu(self) -> QMenu:
+        """插入行, 删除行, 复制, 粘贴, 插入复制的行 for the current cell or selection, each one undo
+        step; the editing ones are disabled on a read-only report, a computed cell or a table
+        whose rows are fixed."""
+        model = self.model()
+        rows_table = isinstance(model, RowTableModel) and not model.rdoc.doc.read_only
+        current = self.currentIndex()
+        editable = current.isValid() and bool(model.flags(current) & Qt.ItemFlag.ItemIsEditable)
+        clipboard = bool(QGuiApplication.clipboard().text().strip())
+        rows = self.selected_rows() if current.isValid() else []
+        menu = QMenu(self)
+        for label, slot, enabled in (
+                ("插入行", self.insert_row_here, rows_table),
+                ("删除行", self.delete_selected_rows, rows_table and bool(rows)),
+                (None, None, False),
+                ("复制", self.copy_selection, self.selection_block() is not None),
+                ("粘贴", self.paste, rows_table and editable and clipboard),
+                ("插入复制的行", lambda: self.paste(insert=True), rows_table and clipboard)):
+            if label is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(label)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _checked=False, run=slot: run())
+        return menu
+
+    def insert_row_here(self) -> bool:
+        """A new empty row above the current one (at the end when no row is current)."""
+        model = self.model()
+        current = self.currentIndex()
+        at = current.row() if current.isValid() else model.rowCount()
+        if not model.insert_row(at):
+            return False
+        self.setCurrentIndex(model.index(at, max(0, current.column())))
+        return True
+
+    def delete_selected_rows(self) -> bool:
+        rows = self.selected_rows()
+        return bool(rows) and self.model().remove_rows(rows)
 
     def clear_selection_cells(self) -> None:
         model = self.model()
@@ -252,15 +407,16 @@ class SheetView(QTableView):
                 and model.columns[c].kind != "computed" and (model.columns[c].optional or model.columns[c].kind == "text")]
         rows = [["" for _ in cols] for _ in range(top, bottom + 1)]
         if cols:
-            _paste_mapped(model, top, cols, rows, text="清除单元格")
+            _paste_mapped(model, top, cols, rows, f"清除单元格 {len(rows)} 行")
 
 
 def _paste_mapped(model: RowTableModel, top: int, columns: list[int], block: list[list[str]],
-                  text: str = "粘贴") -> list[str]:
+                  text: str, insert: bool = False) -> list[str]:
     """Paste cells onto arbitrary (visible) columns by widening each row to the model's columns."""
     width = model.columnCount()
     left = columns[0]
-    span = columns[len(block[0]) - 1] - left + 1 if block and block[0] else 0
+    longest = max((len(cells) for cells in block), default=0)
+    span = columns[longest - 1] - left + 1 if longest else 0
     wide: list[list[str | None]] = []
     for cells in block:
         row: list[str | None] = [None] * span
@@ -268,7 +424,7 @@ def _paste_mapped(model: RowTableModel, top: int, columns: list[int], block: lis
             row[column - left] = value
         wide.append(row)
     # Cells of columns skipped by the mapping (hidden ones) are None and keep their values.
-    return model.set_block(top, left, wide, f"{text} {len(block)} 行") if width else []
+    return model.set_block(top, left, wide, text, insert) if width else []
 
 
 def parse_tsv(text: str) -> list[list[str]]:

@@ -211,13 +211,19 @@ def test_expenditure_list_variants(tmp_path):
     assert any("F 列「金额」按「万元」读取" in n for n in result.notices)
 
 
-def test_expenditures_replace_by_default_and_match_dangshan(tmp_path):
+def test_expenditures_append_by_default_replace_when_asked_and_match_dangshan(tmp_path):
     report = dangshan_report()
-    plan = plan_import(report, _book(tmp_path / "e.xlsx", {"支出台账": EXPENDITURES}))
-    assert plan.ok and plan.mode["expenditures"] == "replace"
-    assert [e.paid for e in plan.report.expenditures] == [D("97200.00"), D("40000.00"), D("900.00"), D("58800.00"),
-                                                          D("200.00")]
-    assert apply_edits(report, list(plan.edits))[0] == plan.report
+    book = _book(tmp_path / "e.xlsx", {"支出台账": EXPENDITURES})
+    paid = [D("97200.00"), D("40000.00"), D("900.00"), D("58800.00"), D("200.00")]
+    plan = plan_import(report, book)
+    assert plan.ok and plan.mode["expenditures"] == "append"  # a list is never wiped by default
+    n = len(report.expenditures)
+    assert plan.report.expenditures[:n] == report.expenditures
+    assert [e.paid for e in plan.report.expenditures[n:]] == paid
+    replaced = plan_import(report, book, mode="replace")
+    assert [e.paid for e in replaced.report.expenditures] == paid
+    for p in (plan, replaced):
+        assert apply_edits(report, list(p.edits))[0] == p.report
 
 
 def test_amount_formats_and_units(tmp_path):

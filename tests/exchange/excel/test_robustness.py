@@ -188,8 +188,9 @@ def test_import_into_a_document_is_all_or_nothing(tmp_path):
     good.write_bytes(GOOD)
     with Document.open(doc_path) as doc:
         import_into(doc, good)
-    with Document.open(doc_path) as doc:
-        assert [e.project for e in doc.report.expenditures] == ["运维", "宣传"]
+    with Document.open(doc_path) as doc:  # appended (the default for lists)
+        assert doc.report.expenditures == dangshan_report().expenditures + doc.report.expenditures[-2:]
+        assert [e.project for e in doc.report.expenditures[-2:]] == ["运维", "宣传"]
 
 
 # ------------------------------------------------------------------------------ fuzzing

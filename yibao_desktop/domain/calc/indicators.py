@@ -255,7 +255,7 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
                              f"理由：{ind.override_reason.strip() or '未填写'}")
             score = ind.score
 
-    if scored and (score < ZERO or score > weight):
+    if scored and rules.score_out_of_range(score, weight):
         problems.append(("score_out_of_range", "error", "score",
                          f"{label}得分 {_n(score)} 超出 0–{_n(weight)} 分的范围"))
     qualitative = nature == QUALITATIVE

@@ -710,7 +710,7 @@ def plan_import(report: Report, path: str | Path, sheet: str | None = None,
     Our data workbook replaces everything it carries. Other sheets: `mode` is "replace" (the
     table's rows replace the report's), "append" (added after them) or "merge" (indicators only:
     rows are matched to the report's by 一级/二级/三级 name and only the filled cells are taken;
-    unmatched rows are added). Default: replace for expenditures and incomes, merge for indicators.
+    unmatched rows are added). Default: append for expenditures and incomes, merge for indicators.
     Raises UserError when the file cannot be read at all; cell problems are in `plan.problems`.
     """
     result = read_workbook(path, sheet)
@@ -722,7 +722,7 @@ def plan_import(report: Report, path: str | Path, sheet: str | None = None,
     elif mode:
         modes.update(mode)
     if any(modes.get(t.kind) == "merge" for t in result.tables if t.kind in ("expenditures", "incomes")):
-        raise UserError("「按指标名称合并」只适用于绩效指标表；支出明细和资金来源请选择替换（replace）或追加（append）")
+        raise UserError("「按指标名称合并」只适用于绩效指标表；支出明细和资金来源请选择“追加”或“替换”")
     out = _Collector()  # problems across rows and sheets, found while planning
     if result.data_workbook:
         target = _data_target(report, result, out)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from yibao_desktop.domain.report import FUND_TYPE_LABELS, GRADES, KINDS, LEVELS, NATURES, POOLS
 from yibao_desktop.domain.rules import PROFILES
 
-# Import modes: replace the report's rows, append to them, or merge indicators by name.
+# Import modes: replace the report's rows, append to them, or merge indicators by name. Lists are
+# appended unless replace is asked for: a short sheet must never wipe a long list by default.
 MODES = ("replace", "append", "merge")
 MODE_LABELS = {"replace": "替换", "append": "追加", "merge": "按指标名称合并"}
-DEFAULT_MODES = {"incomes": "replace", "expenditures": "replace", "indicators": "merge"}
+DEFAULT_MODES = {"incomes": "append", "expenditures": "append", "indicators": "merge"}
 COLLECTION_LABELS = {
     "incomes": "资金来源", "expenditures": "支出明细", "indicators": "绩效指标", "narrative": "报告文字",
     "basis": "依据文件", "meta": "报告信息", "scoring": "评分设置", "fund_operation": "基金运行情况",

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
 
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField
 from yibao_desktop.domain.errors import ValueParseError
@@ -29,11 +29,12 @@ FALSE_WORDS = frozenset({NO, "", "×", "0", "N", "n", "false", "False"})
 _R = Qt.ItemDataRole
 # Roles the models answer; every other role (asked for by each cell on every paint) returns at once.
 HANDLED_ROLES = frozenset({_R.DisplayRole, _R.EditRole, _R.ToolTipRole, _R.BackgroundRole, _R.ForegroundRole,
-                           _R.TextAlignmentRole})
+                           _R.TextAlignmentRole, _R.DecorationRole})
 ERROR_BG = QBrush(QColor("#fde2e1"))
 WARN_BG = QBrush(QColor("#fff4d6"))
 COMPUTED_BG = QBrush(QColor("#f3f6fa"))
 MUTED = QBrush(QColor("#8a8f98"))
+ERROR_FG = QBrush(QColor("#b3261e"))
 
 
 class DisplayUnit(QObject):
@@ -70,10 +71,78 @@ class Column:
         return list(self.choices() if callable(self.choices) else self.choices)
 
 
+_icon: list[QPixmap] = []
+
+
+def problem_icon() -> QPixmap:
+    """A small red disc with a white '!' (made once, when first needed)."""
+    if not _icon:
+        size = 14
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#c0392b"))
+        painter.drawEllipse(0, 0, size, size)
+        painter.setPen(QColor("white"))
+        font = painter.font()
+        font.setBold(True)
+        font.setPixelSize(11)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+        painter.end()
+        _icon.append(pixmap)
+    return _icon[0]
+
+
+class CellMarks:
+    """Per-cell marks a model keeps beside the report: text that could not be saved (shown red in
+    its cell, with the reason as tooltip, and offered again in the editor for correction) and
+    non-blocking hints about an accepted value (shown yellow). Keyed by (row, column); cleared
+    when the cell is set again or the rows move."""
+
+    def __init__(self) -> None:
+        self.bad: dict[tuple[int, int], tuple[str, str]] = {}
+        self.hints: dict[tuple[int, int], str] = {}
+
+    def clear(self, row: int, column: int) -> None:
+        self.bad.pop((row, column), None)
+        self.hints.pop((row, column), None)
+
+    def reset(self) -> None:
+        self.bad.clear()
+        self.hints.clear()
+
+    def data(self, row: int, column: int, role: int) -> Any:
+        """What a marked cell shows for `role`, or None to let the model answer."""
+        key = (row, column)
+        bad = self.bad.get(key)
+        if bad is not None:
+            text, reason = bad
+            if role in (_R.DisplayRole, _R.EditRole):
+                return text
+            if role == _R.DecorationRole:  # seen even when the cell is selected
+                return problem_icon()
+            if role == _R.BackgroundRole:
+                return ERROR_BG
+            if role == _R.ForegroundRole:
+                return ERROR_FG
+            if role == _R.ToolTipRole:
+                return f"「{text}」未保存：{reason}\n请改正后按回车（原值未改动）。"
+            return None
+        hint = self.hints.get(key)
+        if hint is not None and role in (_R.BackgroundRole, _R.ToolTipRole):
+            return WARN_BG if role == _R.BackgroundRole else hint
+        return None
+
+
 class RowTableModel(QAbstractTableModel):
     """Rows of `collection`; subclasses add computed columns via `computed_data`."""
 
     row_label = "行"
+    # Non-blocking advice about a value just accepted (the window shows it in the status bar).
+    hint = Signal(str)
 
     def __init__(self, rdoc: ReportDocument, collection: str, columns: Sequence[Column], unit: DisplayUnit):
         super().__init__()
@@ -85,6 +154,7 @@ class RowTableModel(QAbstractTableModel):
         self._rows = get_rows(rdoc.report, collection)
         self._count = len(self._rows)
         self._state = self.state()
+        self.marks = CellMarks()
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
         unit.changed.connect(self._on_unit_changed)
@@ -127,10 +197,16 @@ class RowTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in HANDLED_ROLES or not index.isValid() or index.row() >= self._count:
             return None
+        if role == _R.DecorationRole:
+            return self.marks.data(index.row(), index.column(), role) if self.marks.bad else None
         col = self.columns[index.column()]
         row = self.rows()[index.row()]
         if col.kind == "computed":
             return self.computed_data(index.row(), col, role)
+        if self.marks.bad or self.marks.hints:
+            marked = self.marks.data(index.row(), index.column(), role)
+            if marked is not None:
+                return marked
         value = getattr(row, col.field) if col.field else None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.display(col, value)
@@ -212,6 +288,19 @@ class RowTableModel(QAbstractTableModel):
     def number_unit(self, row: int) -> str:
         return ""
 
+    def check_text(self, index: Index, text: str) -> str | None:
+        """Why `text` cannot be saved in the cell (Chinese), or None. The cell editor asks this
+        before committing, so a bad value stays in the editor for correction."""
+        try:
+            self.parse(index.row(), index.column(), text)
+        except ValueParseError as err:
+            return str(err)
+        return None
+
+    def hint_for(self, row: int, column: int, value: Any, text: str) -> str | None:
+        """Non-blocking advice about an accepted value (e.g. 0.886 typed for a % indicator)."""
+        return None
+
     def edits_for(self, row: int, column: int, value: Any) -> list[Edit]:
         """The edits that set one cell (subclasses add dependent fields)."""
         return [SetField(self.collection, row, self.columns[column].field, value)]
@@ -220,27 +309,47 @@ class RowTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.is_editable(index.row(), index.column()):
             return False
         col = self.columns[index.column()]
+        row, column = index.row(), index.column()
+        text = "" if value is None else str(value)
         try:
-            parsed = self.parse(index.row(), index.column(), value)
+            parsed = self.parse(row, column, text)
         except ValueParseError as err:
-            from yibao_desktop.ui import errors
-
-            errors.show_error(None, "输入有误", f"第 {index.row() + 1} 行「{col.header}」：{err}\n\n原值未改动。")
+            # Shown in the cell (red, reason as tooltip) and kept for correction; nothing saved.
+            self.marks.hints.pop((row, column), None)
+            self.marks.bad[(row, column)] = (text.strip(), str(err))
+            self.dataChanged.emit(index, index)
             return False
-        current = getattr(self.rows()[index.row()], col.field)
+        had_marks = (row, column) in self.marks.bad or (row, column) in self.marks.hints
+        self.marks.clear(row, column)
+        current = getattr(self.rows()[row], col.field)
         if parsed == current and type(parsed) is type(current):
+            if had_marks:
+                self.dataChanged.emit(index, index)
             return True
-        return self.rdoc.apply(self.edits_for(index.row(), index.column(), parsed), f"修改「{col.header}」")
+        if not self.rdoc.apply(self.edits_for(row, column, parsed), f"修改「{col.header}」"):
+            return False
+        hint = self.hint_for(row, column, parsed, text)
+        if hint is not None:
+            self.marks.hints[(row, column)] = hint
+            self.dataChanged.emit(index, index)
+            self.hint.emit(hint)
+        return True
 
-    def set_block(self, top: int, left: int, block: Sequence[Sequence[str | None]], text: str) -> list[str]:
+    def set_block(self, top: int, left: int, block: Sequence[Sequence[str | None]], text: str,
+                  insert: bool = False) -> list[str]:
         """Paste a block of cells as one undo step. Returns the problems (row/column/reason); with
-        any problem nothing is changed. Rows beyond the end are appended."""
+        any problem nothing is changed. Rows beyond the end are appended; with `insert` every
+        block row becomes a new row inserted at `top` (computed cells in it are skipped)."""
         problems: list[str] = []
         edits: list[Edit] = []
         n_rows = self._count
         new_rows: dict[int, Any] = {}
+        done: list[tuple[int, int]] = []
         for r, cells in enumerate(block):
             row = top + r
+            target = n_rows + r if insert else row  # a new row is parsed as one (no unit, all editable)
+            if insert:
+                new_rows[target] = self.new_row()
             for c, cell in enumerate(cells):
                 column = left + c
                 if cell is None:  # a hidden column inside the pasted range keeps its value
@@ -249,27 +358,34 @@ class RowTableModel(QAbstractTableModel):
                     problems.append(f"第 {row + 1} 行第 {column + 1} 列：超出表格范围")
                     continue
                 col = self.columns[column]
-                if not self.is_editable(row, column):
-                    if cell.strip():
+                if not self.is_editable(target, column):
+                    if cell.strip() and not insert:
                         problems.append(f"第 {row + 1} 行「{col.header}」：该列为自动计算，不能粘贴")
                     continue
                 try:
-                    value = self.parse(row, column, cell)
+                    value = self.parse(target, column, cell)
                 except ValueParseError as err:
                     problems.append(f"第 {row + 1} 行「{col.header}」：{err}")
                     continue
-                if row < n_rows:
+                if target < n_rows:
                     edits.extend(self.edits_for(row, column, value))
+                    done.append((row, column))
                 else:
-                    base = new_rows.get(row) or self.new_row()
-                    new_rows[row] = _replace(base, col.field, value)
+                    base = new_rows.get(target) or self.new_row()
+                    new_rows[target] = _replace(base, col.field, value)
         if problems:
             return problems
-        for k, row in enumerate(sorted(new_rows)):  # rows past the end are appended in order
-            edits.append(InsertRow(self.collection, n_rows + k, new_rows[row]))
-        if edits:
-            self.rdoc.apply(edits, text)
+        at = top if insert else n_rows  # inserted where asked, or appended after the last row
+        for k, row in enumerate(sorted(new_rows)):
+            edits.append(InsertRow(self.collection, at + k, self.complete_row(new_rows[row])))
+        if edits and self.rdoc.apply(edits, text):
+            for row, column in done:
+                self.marks.clear(row, column)
         return []
+
+    def complete_row(self, row: Any) -> Any:
+        """A new row built from pasted cells, with the fields that follow from them filled in."""
+        return row
 
     def new_row(self) -> Any:
         return self.row_class()
@@ -292,6 +408,7 @@ class RowTableModel(QAbstractTableModel):
 
     def _on_document_structure_changed(self, collection: str) -> None:
         if collection in (self.collection, "*", "root"):
+            self.marks.reset()  # rows moved: the marks would point at other rows
             self.beginResetModel()
             self._rows = get_rows(self.rdoc.report, self.collection)
             self._count = len(self._rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -11,7 +12,7 @@ from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.edits import Edit, SetField
 from yibao_desktop.domain.errors import ValueParseError
-from yibao_desktop.domain.money import parse_decimal
+from yibao_desktop.domain.money import ZERO, parse_decimal
 from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator, pool_of_kind
 from yibao_desktop.domain.result import Finding, Result
 from yibao_desktop.domain.targets import parse_target
@@ -19,6 +20,7 @@ from yibao_desktop.templates import load_template
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import (
     COMPUTED_BG,
+    CellMarks,
     HANDLED_ROLES,
     ERROR_BG,
     MUTED,
@@ -158,6 +160,22 @@ class FundOpLineModel(RowTableModel):
         return None
 
 
+PERCENT_UNITS = ("%", "％")
+
+
+def _target_fields(text: str, current: Indicator) -> dict[str, Any]:
+    """The fields kept in step with a 指标值 text (none when the text is not understood)."""
+    spec = parse_target(text)
+    if not spec.ok:
+        return {}
+    out: dict[str, Any] = {"nature": spec.nature, "target": spec.value}
+    if spec.unit or spec.qualitative:
+        out["unit"] = spec.unit
+    if spec.qualitative and current.nature != QUALITATIVE:
+        out["actual"] = None
+    return out
+
+
 def _suggestions(template_values: Sequence[str], used: Any) -> list[str]:
     out = list(dict.fromkeys(template_values))
     for value in used:
@@ -232,16 +250,31 @@ class IndicatorModel(RowTableModel):
         col = self.columns[column]
         edits: list[Edit] = [SetField("indicators", row, col.field, value)]
         if col.field == "target_text" and value:
-            spec = parse_target(value)
-            if spec.ok:  # keep nature/target/unit in step with the text
-                current = self.rows()[row]
-                edits += [SetField("indicators", row, "nature", spec.nature),
-                          SetField("indicators", row, "target", spec.value)]
-                if spec.unit or spec.qualitative:
-                    edits.append(SetField("indicators", row, "unit", spec.unit))
-                if spec.qualitative and current.nature != QUALITATIVE:
-                    edits.append(SetField("indicators", row, "actual", None))
+            edits += [SetField("indicators", row, name, v)
+                      for name, v in _target_fields(value, self.rows()[row]).items()]
         return edits
+
+    def complete_row(self, row: Indicator) -> Indicator:
+        """A pasted row's nature, target and unit follow its 指标值 text, as when it is typed."""
+        return replace(row, **_target_fields(row.target_text, row)) if row.target_text else row
+
+    def parse(self, row: int, column: int, text: str) -> Any:
+        value = super().parse(row, column, text)
+        if self.columns[column].field == "score" and value is not None and row < self._count:
+            weight = self.rows()[row].weight
+            if rules.score_out_of_range(value, weight):
+                raise ValueParseError(f"人工得分应在 0 至该指标分值 {fmt.number(weight)} 之间")
+        return value
+
+    def hint_for(self, row: int, column: int, value: Any, text: str) -> str | None:
+        """0.886 typed for a % indicator probably means 88.6%: said, not refused."""
+        field = self.columns[column].field
+        if (field in ("actual", "baseline") and value is not None and ZERO < value < 1
+                and self.number_unit(row) in PERCENT_UNITS and not any(p in text for p in PERCENT_UNITS)):
+            meant = fmt.number((value * 100).normalize())
+            return (f"第 {row + 1} 行「{self.columns[column].header}」填的是 {fmt.number(value)}，该指标单位为 %："
+                    f"是否为 {meant}%？如是，请改填 {meant}。")
+        return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if role not in HANDLED_ROLES or not index.isValid() or index.row() >= self._count:
@@ -331,6 +364,7 @@ class Level1Model(QAbstractTableModel):
         super().__init__()
         self.rdoc = rdoc
         self._count = self._rows()
+        self.marks = CellMarks()
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
 
@@ -360,6 +394,10 @@ class Level1Model(QAbstractTableModel):
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or index.row() >= self._count:
             return None
+        if self.marks.bad:
+            marked = self.marks.data(index.row(), index.column(), role)
+            if marked is not None:
+                return marked
         result = self.rdoc.result
         weights = self.rdoc.report.scoring.level1_weights
         n = len(weights)
@@ -416,36 +454,50 @@ class Level1Model(QAbstractTableModel):
             return f"一级指标权重与预算执行率权重之和，应为 {fmt.number(rules.TOTAL_WEIGHT)}"
         return None
 
+    def _edits(self, index: Index, text: str) -> tuple[list[Edit], str]:
+        """The edits (and undo text) that set a cell to `text`; ValueParseError if not understood."""
+        weights = list(self.rdoc.report.scoring.level1_weights)
+        n = len(weights)
+        text = str(text).strip()
+        if index.column() == 1:
+            number = parse_decimal(text)
+            if index.row() == n:
+                return [SetField("scoring", None, "budget_execution_weight", number)], "修改预算执行率权重"
+            weights[index.row()] = (weights[index.row()][0], number)
+            return [SetField("scoring", None, "level1_weights", tuple(weights))], "修改一级指标权重"
+        old_name = weights[index.row()][0]
+        if text == old_name:
+            return [], "重命名一级指标"
+        if not text or any(name == text for i, (name, _) in enumerate(weights) if i != index.row()):
+            raise ValueParseError("名称不能为空，也不能与其他一级指标重复")
+        weights[index.row()] = (text, weights[index.row()][1])
+        # Indicators under the old name follow the rename in the same undo step.
+        edits: list[Edit] = [SetField("scoring", None, "level1_weights", tuple(weights))]
+        edits += [SetField("indicators", i, "level1", text)
+                  for i, ind in enumerate(self.rdoc.report.indicators) if ind.level1 == old_name]
+        return edits, "重命名一级指标"
+
+    def check_text(self, index: Index, text: str) -> str | None:
+        try:
+            self._edits(index, text)
+        except ValueParseError as err:
+            return str(err)
+        return None
+
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
-        scoring = self.rdoc.report.scoring
-        weights = list(scoring.level1_weights)
-        n = len(weights)
-        text = str(value).strip()
-        from yibao_desktop.ui import errors
-
+        text = "" if value is None else str(value)
         try:
-            if index.column() == 1:
-                number = parse_decimal(text)
-                if index.row() == n:
-                    return self.rdoc.apply([SetField("scoring", None, "budget_execution_weight", number)],
-                                           "修改预算执行率权重")
-                weights[index.row()] = (weights[index.row()][0], number)
-            else:
-                if not text or any(name == text for name, _ in weights):
-                    raise ValueParseError("名称不能为空，也不能与其他一级指标重复")
-                old_name = weights[index.row()][0]
-                weights[index.row()] = (text, weights[index.row()][1])
-                # Indicators under the old name follow the rename in the same undo step.
-                edits: list[Edit] = [SetField("scoring", None, "level1_weights", tuple(weights))]
-                edits += [SetField("indicators", i, "level1", text)
-                          for i, ind in enumerate(self.rdoc.report.indicators) if ind.level1 == old_name]
-                return self.rdoc.apply(edits, "重命名一级指标")
+            edits, label = self._edits(index, text)
         except ValueParseError as err:
-            errors.show_error(None, "输入有误", str(err))
+            self.marks.bad[(index.row(), index.column())] = (text.strip(), str(err))  # shown in the cell
+            self.dataChanged.emit(index, index)
             return False
-        return self.rdoc.apply([SetField("scoring", None, "level1_weights", tuple(weights))], "修改一级指标权重")
+        if (index.row(), index.column()) in self.marks.bad:
+            self.marks.clear(index.row(), index.column())
+            self.dataChanged.emit(index, index)
+        return self.rdoc.apply(edits, label)
 
     def _on_document_structure_changed(self, _collection: str) -> None:
         self._on_document_changed()
@@ -453,6 +505,7 @@ class Level1Model(QAbstractTableModel):
     def _on_document_changed(self) -> None:
         count = self._rows()
         if count != self._count:
+            self.marks.reset()
             self.beginResetModel()
             self._count = count
             self.endResetModel()

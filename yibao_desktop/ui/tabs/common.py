@@ -35,10 +35,7 @@ class TableSection(QWidget):
         layout.addWidget(self.view, 1)
 
     def selected_rows(self) -> list[int]:
-        rows = {i.row() for i in self.view.selectionModel().selectedIndexes()}
-        if not rows and self.view.currentIndex().isValid():
-            rows = {self.view.currentIndex().row()}
-        return sorted(rows)
+        return self.view.selected_rows()
 
     def _on_add(self) -> None:
         rows = self.selected_rows()
@@ -48,9 +45,7 @@ class TableSection(QWidget):
             self.view.setFocus()
 
     def _on_delete(self) -> None:
-        rows = self.selected_rows()
-        if rows:
-            self.model.remove_rows(rows)
+        self.view.delete_selected_rows()
 
     def _on_move(self, delta: int) -> None:
         rows = self.selected_rows()

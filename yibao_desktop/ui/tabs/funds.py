@@ -30,11 +30,11 @@ from yibao_desktop.domain.money import parse_money
 from yibao_desktop.domain.report import FundOperation
 from yibao_desktop.domain.result import Funds, FundsYoy
 from yibao_desktop.domain.values import parse_number_text
-from yibao_desktop.ui import errors
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import ExpenditureModel, FundOpLineModel, IncomeModel
 from yibao_desktop.ui.tabs.common import TableSection
+from yibao_desktop.ui.views import PROBLEM_STYLE, FontFit, clear_problem
 
 FO_FIELDS = [
     ("income_total", "收入合计（填报）", "money"), ("expense_total", "支出合计（填报）", "money"),
@@ -79,7 +79,7 @@ class FundsTab(QWidget):
         self.summary.setModel(self.summary_model)
         self.summary.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.summary.verticalHeader().setVisible(False)
-        self.summary.verticalHeader().setDefaultSectionSize(24)
+        FontFit(self.summary, 24)  # rows and columns follow the font size (视图 › 字号)
         self.summary.horizontalHeader().setVisible(False)
         self.summary.setShowGrid(False)
         self.summary.setColumnWidth(0, 150)
@@ -270,7 +270,7 @@ class FundOperationBox(QGroupBox):
             edit = self.fields[name]
             edit.setEnabled(active)
             text = self._text(kind, getattr(fo, name)) if fo else ""
-            if not edit.hasFocus() and edit.text() != text:
+            if not edit.hasFocus() and edit.text() != text and not edit.property("problem"):
                 edit.setText(text)
             edit.setPlaceholderText(self.unit.label if kind == "money" else "人")
         out = self.rdoc.result.fund_operation
@@ -298,8 +298,12 @@ class FundOperationBox(QGroupBox):
                     raise ValueParseError(f"「{text}」应为整数")
                 value = int(number)
         except ValueParseError as err:
-            errors.show_error(self, "输入有误", f"{err}\n\n原值未改动。")
-            self.fields[name].setText(self._text(kind, getattr(fo, name)))
+            # Said in place, the typed text kept for correction (the file keeps the old value).
+            edit = self.fields[name]
+            edit.setStyleSheet(PROBLEM_STYLE)
+            edit.setToolTip(f"未保存：{err}（原值未改动）")
+            edit.setProperty("problem", str(err))
             return
+        clear_problem(self.fields[name])
         if value != getattr(fo, name):
             self.rdoc.apply([SetField("fund_operation", None, name, value)], "修改基金运行情况")
