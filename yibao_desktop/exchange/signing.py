@@ -168,7 +168,9 @@ def load_credentials(path: str | os.PathLike[str] | None, password: str | bytes)
         raise SigningError(f"找不到证书文件「{p}」；请先创建或导入单位证书") from None
     except OSError as err:
         raise SigningError(f"无法读取证书文件「{p}」：{os_reason(err)}") from None
-    return parse_credentials(data, password, p.name)
+    # The program's own key file is "the unit certificate" to the user, not an internal file name.
+    label = "单位证书" if path is None else p.name
+    return parse_credentials(data, password, label)
 
 
 def parse_credentials(data: bytes, password: str | bytes, label: str = "证书文件") -> Credentials:
