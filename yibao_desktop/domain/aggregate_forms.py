@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Sequence
@@ -28,7 +27,7 @@ from yibao_desktop.domain.aggregate import (
     Summary,
     short_fingerprint,
 )
-from yibao_desktop.domain.forms import MONEY_UNIT, Cell, Form
+from yibao_desktop.domain.forms import MONEY_UNIT, Form, Grid
 
 SUMMARY_TITLE = "医保转移支付资金绩效自评汇总表"
 SHEETS = {"summary": "汇总", "indicators": "指标对比", "failures": "未通过核验", "details": "核验明细"}
@@ -61,15 +60,7 @@ NO_ENTRIES = "没有可计入汇总的报告（全部未通过核验）"
 NO_FAILURES = "全部报送包均通过核验"
 
 
-@dataclass
-class _Grid:
-    cells: list[Cell] = field(default_factory=list)
-
-    def put(self, row: int, col: int, kind: str = "text", text: str = "", value: Decimal | None = None, *,
-            unit: str = "", to_col: int | None = None, to_row: int | None = None) -> None:
-        self.cells.append(Cell(row, col, kind, text, value, unit, (to_row or row) - row + 1,
-                               (to_col or col) - col + 1))
-
+class _Grid(Grid):
     def header(self, columns: Sequence[tuple[str, float]]) -> None:
         for col, (text, _) in enumerate(columns):
             self.put(0, col, "head", text)

@@ -127,7 +127,9 @@ class FormNames:
 
 
 @dataclass
-class _Grid:
+class Grid:
+    """Cells of a form being built, put by top-left corner and span."""
+
     cells: list[Cell] = field(default_factory=list)
 
     def put(self, row: int, col: int, kind: str = "text", text: str = "", value: Decimal | None = None, *,
@@ -170,7 +172,7 @@ def _paragraphs(text: str, limit: int = ROW_TEXT) -> list[str]:
     return out or [""]
 
 
-def _text_rows(grid: _Grid, row: int, left: tuple[int, int, str], right: tuple[int, int, str]) -> int:
+def _text_rows(grid: Grid, row: int, left: tuple[int, int, str], right: tuple[int, int, str]) -> int:
     """Two texts side by side (预期目标 | 实际完成情况), one row per paragraph, so that long texts
     break across printed pages and no spreadsheet row outgrows its height limit. Returns the
     last row used."""
@@ -190,7 +192,7 @@ def _reason(ind: Indicator, res: IndicatorResult) -> str:
     return text
 
 
-def _indicator_block(grid: _Grid, report: Report, result: Result, row: int, scored: bool) -> int:
+def _indicator_block(grid: Grid, report: Report, result: Result, row: int, scored: bool) -> int:
     """Indicator rows from `row` on (columns 1…), with vertical merges of equal 一级 / 二级 runs.
     Returns the last row used."""
     items = list(zip(report.indicators, result.indicators))
@@ -222,7 +224,7 @@ def _indicator_block(grid: _Grid, report: Report, result: Result, row: int, scor
 
 def project_form(report: Report, result: Result, names: FormNames) -> Form:
     """项目支出绩效自评表: 9 columns."""
-    grid = _Grid()
+    grid = Grid()
     put = grid.put
     funds, budget = result.funds, result.budget_execution
     texts = _texts(report, result)
@@ -289,7 +291,7 @@ def project_form(report: Report, result: Result, names: FormNames) -> Form:
 
 def transfer_form(report: Report, result: Result, names: FormNames) -> Form:
     """中央对地方转移支付区域绩效自评表 (2024): 7 columns, no scores."""
-    grid = _Grid()
+    grid = Grid()
     put = grid.put
     funds = result.funds
     texts = _texts(report, result)
@@ -387,7 +389,7 @@ def transfer_form(report: Report, result: Result, names: FormNames) -> Form:
 
 def evidence_form(report: Report, result: Result, names: FormNames) -> Form:
     """佐证材料清单: every attached file with its size, the start of its SHA-256 and what it proves."""
-    grid = _Grid()
+    grid = Grid()
     put = grid.put
     for col, text in enumerate(("序号", "文件名", "大小", f"SHA-256（前 {SHA_SHOWN} 位）", "所属指标")):
         put(0, col, "head", text)

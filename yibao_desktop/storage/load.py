@@ -141,16 +141,8 @@ def attachments_encode(value: tuple[Attachment, ...]) -> str:
 
 def attachments_decode(text: Any) -> tuple[Attachment, ...]:
     """An indicator's 佐证材料 column, strictly as `attachments_encode` writes it."""
-    if not isinstance(text, str):
-        raise BadValue("不是文本")
-    try:
-        items = json.loads(text, parse_int=_json_int, parse_float=_json_float,
-                           parse_constant=lambda name: _json_float(name))
-    except RecursionError:
-        raise BadValue("嵌套层数过多") from None
-    except ValueError:
-        raise BadValue("佐证材料清单不是有效的 JSON") from None
-    if not isinstance(items, list) or not all(isinstance(i, dict) and set(i) == {"name", "sha256", "size"}
+    items = strict_json(text)
+    if isinstance(items, _HugeNumber) or not isinstance(items, list) or not all(isinstance(i, dict) and set(i) == {"name", "sha256", "size"}
                                               for i in items):
         raise BadValue("佐证材料清单格式不正确")
     out = tuple(Attachment(i["name"], i["sha256"], i["size"]) for i in items)
@@ -214,18 +206,22 @@ def _json_float(text: str) -> Any:
     raise BadValue(f"含有浮点数「{limits.printable(text)}」（应以文本保存）")
 
 
-def kv_decode(text: Any) -> Any:
-    """A kv value as written by `kv_encode`, strictly."""
+def strict_json(text: Any) -> Any:
+    """JSON text as our writer makes it: no floats, no NaN, no integers too long to hold."""
     if not isinstance(text, str):
         raise BadValue("不是文本")
     try:
-        value = json.loads(text, parse_int=_json_int, parse_float=_json_float,
-                           parse_constant=lambda name: _json_float(name))
+        return json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=lambda name: _json_float(name))
     except RecursionError:
         raise BadValue("嵌套层数过多") from None
     except ValueError:
         raise BadValue(f"不是有效的 JSON（「{limits.printable(text)}」）") from None
-    return _kv_value(value)
+
+
+def kv_decode(text: Any) -> Any:
+    """A kv value as written by `kv_encode`, strictly."""
+    return _kv_value(strict_json(text))
 
 
 def _kv_value(value: Any) -> Any:
