@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from yibao_desktop.domain.report import FUND_TYPES
-from yibao_desktop.services import nextyear, reports
+from yibao_desktop.services import reports
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -53,6 +53,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_next_year(args: argparse.Namespace) -> int:
+    from yibao_desktop.services import nextyear
+
     doc, made = nextyear.create_next_year(args.last, args.out, args.year, overwrite=args.force)
     doc.close()
     print(f"已生成 {args.out}：{made.summary()}", file=sys.stderr)

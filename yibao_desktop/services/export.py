@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.calc import compute
@@ -16,9 +16,11 @@ from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.forms import ALL_FORMS, Form, build_forms, default_forms
 from yibao_desktop.domain.report import Report
 from yibao_desktop.domain.result import Result
-from yibao_desktop.exchange.signing import Credentials
 from yibao_desktop.fileio import write_atomic
 from yibao_desktop.templates import form_names
+
+if TYPE_CHECKING:  # cryptography is imported only when something is signed
+    from yibao_desktop.exchange.signing import Credentials
 
 Progress = Callable[[int, str], None]
 MODES = ("draft", "final", "signed")
@@ -58,7 +60,6 @@ def pdf_bytes(report: Report, mode: str = "final", *, creds: Credentials | None 
               issued: date | None = None, result: Result | None = None, progress: Progress | None = None,
               extra_files: Sequence[tuple[str, bytes, str]] = ()) -> tuple[bytes, int]:
     """(PDF bytes, pages) of the report; signed when mode is "signed"."""
-    from yibao_desktop.exchange import signing
     from yibao_desktop.exchange.pdf.report import build_pdf
 
     def step(pct: int, message: str) -> None:
@@ -69,6 +70,8 @@ def pdf_bytes(report: Report, mode: str = "final", *, creds: Credentials | None 
     result = result if result is not None else compute(report)
     check_mode(mode, result)
     if mode == "signed":
+        from yibao_desktop.exchange import signing
+
         if creds is None:
             raise UserError("签名需要单位证书")
         signing.check_usable(creds)
