@@ -159,6 +159,22 @@ def test_the_window_starts_lean(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
 
 
+def test_a_draft_export_loads_no_signing_library(tmp_path):
+    """cryptography and pyHanko cost about a tenth of a second to import: only signing needs them."""
+    from yibao_desktop import paths
+
+    doc = tmp_path / "demo.yibao"
+    assert main(["load", str(paths.demo_report_json()), str(doc)]) == 0
+    script = (
+        "import sys\n"
+        "from yibao_desktop.cli import main\n"
+        f"code = main(['export-pdf', {str(doc)!r}, {str(tmp_path / 'a.pdf')!r}, '--draft'])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('pyhanko', 'cryptography', 'openpyxl')))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "0 []"
+
+
 def test_export_pdf_final_lists_warnings_first_the_stale_figures(tmp_path, capsys):
     from dataclasses import replace
 
