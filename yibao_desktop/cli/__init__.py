@@ -22,8 +22,9 @@ COMMANDS: dict[str, str] = {
     "export-xlsx": "excel", "export-data": "excel", "import-xlsx": "excel",
     "package": "submission", "verify-package": "submission",
     "aggregate": "aggregate",
+    "evidence": "evidence", "evidence-add": "evidence", "evidence-save": "evidence", "evidence-remove": "evidence",
 }
-GROUPS = ("reports", "pdf", "excel", "submission", "aggregate")
+GROUPS = ("reports", "evidence", "pdf", "excel", "submission", "aggregate")
 
 
 def command_list() -> str:
