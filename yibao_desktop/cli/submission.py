@@ -18,7 +18,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.set_defaults(func=cmd_package)
 
     p = sub.add_parser("verify-package", help="核验报送包；任何一项不通过时退出码非 0")
-    p.add_argument("folder", metavar="DIR")
+    p.add_argument("folder", metavar="DIR", help="报送包文件夹（含 manifest.json），或存放多个报送包的文件夹（如U盘根目录）")
     p.add_argument("--trust", action="append", default=[], metavar="CERT.cer", help="报送单位的公钥证书，可重复")
     p.set_defaults(func=cmd_verify_package)
 
@@ -41,6 +41,6 @@ def cmd_package(args: argparse.Namespace) -> int:
 def cmd_verify_package(args: argparse.Namespace) -> int:
     from yibao_desktop.services import submission
 
-    checks = submission.verify_package(args.folder, args.trust)
-    print(submission.format_checks(checks))
-    return 0 if all(c.ok for c in checks) else 1
+    results = submission.verify_folder(args.folder, args.trust)
+    print(submission.format_many(results))
+    return 0 if all(c.ok for _folder, checks in results for c in checks) else 1
