@@ -257,14 +257,23 @@ class VerifyDialog(QDialog):
         self.trusted.setMaximumHeight(90)
         layout.addWidget(self.trusted)
         add = QPushButton("添加受信任证书…")
+        add.setAutoDefault(False)
         add.clicked.connect(self._on_add_trusted)
         layout.addWidget(add)
-        verify = QPushButton("核验")
-        verify.clicked.connect(lambda: self.verify(self.path.text()))
-        layout.addWidget(verify)
+        row.itemAt(1).widget().setAutoDefault(False)  # 选择PDF…: Enter verifies, it does not browse
+        self.verify_button = QPushButton("核验")
+        self.verify_button.setDefault(True)
+        self.verify_button.clicked.connect(lambda: self.verify(self.path.text().strip()))
+        layout.addWidget(self.verify_button)
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         layout.addWidget(self.result, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText("关闭")
+        self.close_button.setAutoDefault(False)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
         self._refresh_trusted()
 
     def _refresh_trusted(self) -> None:
@@ -301,6 +310,8 @@ class VerifyDialog(QDialog):
         from yibao_desktop.exchange.signing import format_verification
 
         if not path:
+            self.result.setStyleSheet("")
+            self.result.setPlainText("请先填写或选择要核验的 PDF 文件。")
             return 1
         result = keystore.verify_pdf(path)
         self.result.setPlainText(format_verification(result))
