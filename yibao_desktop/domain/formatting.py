@@ -97,14 +97,18 @@ def signed_money(value: Decimal | None, unit: str = "万元") -> str:
     return grouped(shown) if shown < 0 else f"+{grouped(abs(shown))}"
 
 
-def edit_text(value: Decimal | None, unit: str = "元") -> str:
-    """An amount as an editor shows it for correction: exact, no separators ('12.5' 万元 for
-    125000 元, '125000.00' in 元), so that editing never rounds it."""
+def edit_text(value: Decimal | None, unit: str = "元", sep: bool = False) -> str:
+    """An amount as an editor shows it for correction: exact ('12.5' 万元 for 125000 元,
+    '125000.00' in 元), so that editing never rounds it; with `sep`, thousands separators too
+    ('1,250,000.00', for a field that stays on screen; input accepts both)."""
     if value is None:
         return ""
     if unit == "元":
-        return fmt_money(value)
-    return fmt_num((value / SCALE[unit]).normalize()) or "0"
+        return grouped(value) if sep else fmt_money(value)
+    exact = (value / SCALE[unit]).normalize()
+    if sep:
+        return f"{exact:,f}"
+    return fmt_num(exact) or "0"
 
 
 def timestamp(value: datetime | None) -> str:

@@ -638,9 +638,14 @@ class MainWindow(QMainWindow):
         elif collection in ("incomes", "expenditures") and row is not None:
             section = self.funds.incomes if collection == "incomes" else self.funds.expenditures
             column = next((i for i, c in enumerate(section.model.columns) if c.field == field), 0)
+            self.funds.pages.setCurrentIndex(0)
             self._show_cell("资金", section.view, row, column)
-        elif collection.startswith("fund_operation") or collection.startswith("funds"):
+        elif collection.startswith("fund_operation"):
             self.tabs.setCurrentIndex(TAB_NAMES.index("资金"))
+            self.funds.show_fund_operation()
+        elif collection.startswith("funds"):
+            self.tabs.setCurrentIndex(TAB_NAMES.index("资金"))
+            self.funds.pages.setCurrentIndex(0)
         elif collection.startswith("scoring") or collection in ("total_score",):
             self.tabs.setCurrentIndex(TAB_NAMES.index("评分"))
         elif collection == "narrative" and row is not None:

@@ -28,6 +28,9 @@ from yibao_desktop.domain.errors import UserError
 from yibao_desktop.services import keystore
 from yibao_desktop.ui import errors
 
+UNIT_SAMPLE = "某某省某某市某某自治州某某县医疗保障局"  # a long unit name: certificate fields show it whole
+
+
 def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout, QLineEdit]:  # type: ignore[no-untyped-def]
     """A line edit for a path with a 选择… button beside it."""
     row = QHBoxLayout()
@@ -178,6 +181,7 @@ class SigningSettingsDialog(QDialog):
         dialog.setWindowTitle("新建单位证书")
         form = QFormLayout(dialog)
         unit = QLineEdit(self.unit)
+        unit.setMinimumWidth(unit.fontMetrics().horizontalAdvance(max(self.unit, UNIT_SAMPLE, key=len)) + 24)
         signer = QLineEdit()
         password = QLineEdit()
         password.setEchoMode(QLineEdit.EchoMode.Password)

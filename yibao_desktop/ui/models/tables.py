@@ -190,6 +190,8 @@ IND_COLUMNS = [
     Column("deviation_reason", "偏差原因分析及改进措施", width=260),
 ]
 IND_COL = {c.header: i for i, c in enumerate(IND_COLUMNS)}
+# Columns of long texts, edited in a multi-line editor (ui/text_delegate.py).
+LONG_TEXT_COLUMNS = ("偏差原因分析及改进措施", "调整理由")
 
 
 class IndicatorModel(RowTableModel):

@@ -18,8 +18,9 @@ from yibao_desktop.domain.report import Indicator
 from yibao_desktop.templates import load_template
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import DisplayUnit
-from yibao_desktop.ui.models.tables import IND_COL, IndicatorModel
+from yibao_desktop.ui.models.tables import IND_COL, LONG_TEXT_COLUMNS, IndicatorModel
 from yibao_desktop.ui.tabs.common import TableSection
+from yibao_desktop.ui.text_delegate import use_for_columns
 
 
 class TemplatePickerDialog(QDialog):
@@ -69,6 +70,7 @@ class IndicatorsTab(QWidget):
         self.view = self.section.view
         for header in ("人工得分", "调整理由", "定性区间"):
             self.view.setColumnHidden(IND_COL[header], True)
+        use_for_columns(self.view, [IND_COL[h] for h in LONG_TEXT_COLUMNS])
         layout.addWidget(self.section, 1)
         rdoc.changed.connect(self._on_document_changed)
         self._on_document_changed()
