@@ -253,11 +253,27 @@ def step_window(ctx: Context) -> str:
         argv0 = sys.argv[0] if sys.argv else "yibao-desktop"
         app = QApplication.instance() or QApplication([argv0, "-platform", ctx.platform])
         font_note = _check_ui_font(app)
+        _check_translations(app)
         detail = _show_window(app, ctx, messages)
     finally:
         errors.show_hook = previous_hook
         qInstallMessageHandler(previous_handler)
     return f"Qt {pyside_version}（{app.platformName()}），{detail}{font_note}"
+
+
+def _check_translations(app: Any) -> None:
+    """Qt's own texts must be Chinese: the bundle keeps qtbase_zh_CN.qm (installer.spec) and the
+    window finds it (Qt's file dialog says 查找范围, not "Look in:")."""
+    from PySide6.QtCore import QCoreApplication
+
+    from yibao_desktop.ui.fonts import install_chinese_translations, translation_folders
+
+    translator = install_chinese_translations(app)
+    if translator is None:
+        raise StepFailed("找不到 Qt 的中文翻译 qtbase_zh_CN.qm（查找了：" +
+                         "；".join(str(f) for f in translation_folders()) + "）")
+    if QCoreApplication.translate("QFileDialog", "&Look in:") == "&Look in:":
+        raise StepFailed(f"Qt 的中文翻译未生效（{translator.filePath()}）")
 
 
 def _check_ui_font(app: Any) -> str:

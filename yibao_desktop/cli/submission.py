@@ -10,11 +10,11 @@ from yibao_desktop.cli.pdf import read_password, read_seal
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("package", help="生成报送包（签名的正式版PDF、自评表、报告文件和清单）")
-    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件（只读取）")
     p.add_argument("dest", metavar="DEST_DIR", help="目标文件夹，如U盘根目录")
-    p.add_argument("--p12", default=None, help="单位证书（默认使用本机保存的单位证书）")
-    p.add_argument("--password-file", default=None, help="存放证书密码的文本文件（第一行）")
-    p.add_argument("--seal", default=None, help="印章图片（PNG）")
+    p.add_argument("--p12", default=None, metavar="证书.p12", help="单位证书（默认使用本机保存的单位证书）")
+    p.add_argument("--password-file", default=None, metavar="密码文件", help="存放证书密码的文本文件（第一行）；不给出时在终端输入")
+    p.add_argument("--seal", default=None, metavar="印章.png", help="印章图片（PNG）")
     p.set_defaults(func=cmd_package)
 
     p = sub.add_parser("verify-package", help="核验报送包；任何一项不通过时退出码非 0")
