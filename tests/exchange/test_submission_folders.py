@@ -46,7 +46,7 @@ def test_a_sticks_root_verifies_each_package(stick):
     results = submission.verify_folder(root, [cer])
     text = package.format_many(results)
     assert "【报送包 1/3】丙县_2025_能力提升资金" in text and "【报送包 3/3】甲县_2025_能力提升资金" in text
-    assert text.endswith("共核验 3 个报送包：2 个通过，1 个未通过（丙县_2025_能力提升资金）。")
+    assert text.startswith("共核验 3 个报送包：2 个通过，1 个未通过（丙县_2025_能力提升资金）。\n")
     passed = [folder.name for folder, checks in results if all(c.ok for c in checks)]
     assert passed == ["乙县_2025_能力提升资金", "甲县_2025_能力提升资金"]
 

@@ -279,7 +279,8 @@ def no_package_check(folder: str | os.PathLike[str]) -> Check:
 
 
 def format_many(results: Sequence[tuple[Path, Sequence[Check]]]) -> str:
-    """Several packages, one block each, then how many passed (one package: just its block)."""
+    """Several packages: how many passed first (a stick may hold many), then one block each;
+    one package: just its block."""
     if len(results) == 1:
         return format_checks(results[0][1])
     blocks = []
@@ -288,7 +289,7 @@ def format_many(results: Sequence[tuple[Path, Sequence[Check]]]) -> str:
     failed = [folder.name for folder, checks in results if not all(c.ok for c in checks)]
     total = f"共核验 {len(results)} 个报送包：{len(results) - len(failed)} 个通过"
     total += f"，{len(failed)} 个未通过（{'、'.join(failed)}）。" if failed else "，全部通过。"
-    return "\n\n".join(blocks + [total])
+    return "\n\n".join([total] + blocks)
 
 
 def existing_package(dest_dir: str | os.PathLike[str], name: str) -> str | None:

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         title = QLabel(f"<h1>{APP_NAME}</h1><p>县级医疗保障局转移支付资金绩效自评报告编制工具（离线）</p>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
+        layout.addSpacing(12)
         row = QHBoxLayout()
         row.addStretch(1)
         self.start_buttons: dict[str, QPushButton] = {}

@@ -74,6 +74,7 @@ class FundsTab(QWidget):
             left.addWidget(section)
         left.setStretchFactor(0, 0)
         left.setStretchFactor(1, 1)
+        left.setSizes([self.incomes.minimumHeight(), 4 * self.incomes.minimumHeight()])  # the lines get the rest
         self.lines_splitter = left
         splitter.addWidget(left)
         self.summary_model = SummaryModel()
