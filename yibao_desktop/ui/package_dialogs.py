@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from yibao_desktop.drives import Drive, is_removable, preselect
 from yibao_desktop.ui import errors
-from yibao_desktop.ui.pdf_dialogs import path_row
+from yibao_desktop.ui.pdf_dialogs import close_row, path_row
 
 
 def list_drives() -> list[Drive]:
@@ -147,12 +147,7 @@ class VerifyPackageDialog(QDialog):
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         layout.addWidget(self.result, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setText("关闭")
-        self.close_button.setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.close_button = close_row(self, layout)
 
     def _on_verify_clicked(self) -> None:
         folder = self.folder.text().strip()

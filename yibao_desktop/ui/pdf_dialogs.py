@@ -70,6 +70,18 @@ class PasswordDialog(QDialog):
         self.accept()
 
 
+def close_row(dialog: QDialog, layout: QVBoxLayout) -> QPushButton:
+    """A 关闭 button at the bottom of `dialog`; Enter never presses it (Enter is for the dialog's
+    own default button, such as 核验)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    button = buttons.button(QDialogButtonBox.StandardButton.Close)
+    button.setText("关闭")
+    button.setAutoDefault(False)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return button
+
+
 def _ok_cancel(on_ok, on_cancel, ok_text: str = "确定") -> QDialogButtonBox:  # type: ignore[no-untyped-def]
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
@@ -272,12 +284,7 @@ class VerifyDialog(QDialog):
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         layout.addWidget(self.result, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setText("关闭")
-        self.close_button.setAutoDefault(False)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.close_button = close_row(self, layout)
         self._refresh_trusted()
 
     def _refresh_trusted(self) -> None:
