@@ -8,8 +8,9 @@ Steps: the bundled resources are there; the demo report is opened (JSON → a ne
 reopened); compute; the official xlsx is exported and read back; the final PDF is exported,
 signed with a throwaway certificate and verified (a tampered copy must fail); a submission
 package is written and verified; and the window is built offscreen on the demo report, which
-proves the bundled Qt plugins, fonts and UI modules load (`-platform NAME` picks another Qt
-platform plugin; Wine does not pass QT_* variables, so it is a command-line option).
+proves the bundled Qt plugins, fonts, Qt's Chinese translation and UI modules load
+(`-platform NAME` picks another Qt platform plugin; Wine does not pass QT_* variables, so it is
+a command-line option).
 
 A step whose module is missing (a feature not yet in this build) fails with a message saying so;
 a step that depends on an earlier failed step is reported as skipped, which also fails the run.
