@@ -18,7 +18,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libopengl0 libfontconfig1 libfreetype6 libxkbc
 .PHONY: run test bench lint sysdeps clean dist-linux dist-windows
 
 run: $(STAMP)
-	$(VENV)/bin/yibao-desktop
+	$(VENV)/bin/yibao-desktop --demo
 
 test: $(STAMP)
 	$(PY) -m pyflakes yibao_desktop tests benchmarks

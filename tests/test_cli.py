@@ -103,7 +103,7 @@ def test_next_year_from_an_old_schema_file_leaves_it_untouched(tmp_path, capsys,
     before = hashlib.sha256(last.read_bytes()).hexdigest()
     out = tmp_path / "2026.yibao"
     assert main(["next-year", str(last), str(out)]) == 0
-    assert "结转资金 158350.00 元" in capsys.readouterr().err
+    assert "结转资金 158,350.00 元" in capsys.readouterr().err
     assert hashlib.sha256(last.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025.yibao", "2026.yibao"]
     with Document.open(out) as doc:

@@ -8,8 +8,9 @@ Steps: the bundled resources are there; the demo report is opened (JSON → a ne
 reopened); compute; the official xlsx is exported and read back; the final PDF is exported,
 signed with a throwaway certificate and verified (a tampered copy must fail); a submission
 package is written and verified; and the window is built offscreen on the demo report, which
-proves the bundled Qt plugins, fonts and UI modules load (`-platform NAME` picks another Qt
-platform plugin; Wine does not pass QT_* variables, so it is a command-line option).
+proves the bundled Qt plugins, fonts, Qt's Chinese translation and UI modules load
+(`-platform NAME` picks another Qt platform plugin; Wine does not pass QT_* variables, so it is
+a command-line option).
 
 A step whose module is missing (a feature not yet in this build) fails with a message saying so;
 a step that depends on an earlier failed step is reported as skipped, which also fails the run.
@@ -253,11 +254,27 @@ def step_window(ctx: Context) -> str:
         argv0 = sys.argv[0] if sys.argv else "yibao-desktop"
         app = QApplication.instance() or QApplication([argv0, "-platform", ctx.platform])
         font_note = _check_ui_font(app)
+        _check_translations(app)
         detail = _show_window(app, ctx, messages)
     finally:
         errors.show_hook = previous_hook
         qInstallMessageHandler(previous_handler)
     return f"Qt {pyside_version}（{app.platformName()}），{detail}{font_note}"
+
+
+def _check_translations(app: Any) -> None:
+    """Qt's own texts must be Chinese: the bundle keeps qtbase_zh_CN.qm (installer.spec) and the
+    window finds it (Qt's file dialog says 查找范围, not "Look in:")."""
+    from PySide6.QtCore import QCoreApplication
+
+    from yibao_desktop.ui.fonts import install_chinese_translations, translation_folders
+
+    translator = install_chinese_translations(app)
+    if translator is None:
+        raise StepFailed("找不到 Qt 的中文翻译 qtbase_zh_CN.qm（查找了：" +
+                         "；".join(str(f) for f in translation_folders()) + "）")
+    if QCoreApplication.translate("QFileDialog", "&Look in:") == "&Look in:":
+        raise StepFailed(f"Qt 的中文翻译未生效（{translator.filePath()}）")
 
 
 def _check_ui_font(app: Any) -> str:

@@ -114,7 +114,7 @@ def test_fund_findings_disagreements_are_reported_not_fixed():
     msg = next(f["message"] for f in result["findings"] if f["code"] == "paid_over_budget")
     assert "500.00" in msg and "100.00" in msg
     pool_msg = next(f for f in result["findings"] if f["code"] == "paid_over_pool")
-    assert pool_msg["severity"] == "error" and "1400.00" in pool_msg["message"] and "900.00" in pool_msg["message"]
+    assert pool_msg["severity"] == "error" and "1,400.00 元" in pool_msg["message"] and "900.00" in pool_msg["message"]
 
 
 def test_paid_over_available():
@@ -380,7 +380,7 @@ def test_fund_operation_figures_and_disagreements():
     assert out["months_payable"] == "6.46"
     assert out["coverage_registered"] == "89.59" and out["coverage_resident"] == "100.30"
     found = {f["code"]: f for f in result["findings"]}
-    assert "1480.00" in found["parts_not_total"]["message"] and "1500.00" in found["parts_not_total"]["message"]
+    assert "1,480.00 元" in found["parts_not_total"]["message"] and "1,500.00 元" in found["parts_not_total"]["message"]
     assert "250.00" in found["balance_mismatch"]["message"] and "300.00" in found["balance_mismatch"]["message"]
 
 
@@ -421,7 +421,7 @@ def test_a_negative_payment_is_an_error_unless_marked_as_a_refund():
                         paid=D("-15000.00"), paid_on=date(2024, 11, 5))
     result = compute(replace(report, expenditures=report.expenditures + (minus,)))
     finding = next(f for f in result["findings"] if f["code"] == "negative_payment")
-    assert finding["severity"] == "error" and "负数" in finding["message"] and "-15000.00" in finding["message"]
+    assert finding["severity"] == "error" and "负数" in finding["message"] and "-15,000.00" in finding["message"]
     assert finding["where"] == "expenditures[5].paid"
     refunded = compute(replace(report, expenditures=report.expenditures + (replace(minus, refund=True),)))
     assert "negative_payment" not in codes(refunded)

@@ -50,3 +50,25 @@ def test_displayed_parts_add_up_to_the_displayed_total(unit, cents):
 def test_axis_steps_keep_labels_few(top):
     step = fmt.axis_step(top)
     assert 2 <= top / step <= 10 or top < 5
+
+
+@pytest.fixture
+def beijing_time(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "CST-8")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_are_told_in_local_time_as_people_write_them(beijing_time):
+    from datetime import datetime, timezone
+
+    utc = datetime(2026, 11, 29, 8, 0, 5, tzinfo=timezone.utc)
+    assert fmt.timestamp(utc) == "2026年11月29日 16:00"
+    assert fmt.timestamp_text("2026-11-29T16:00:00+08:00") == "2026年11月29日 16:00"
+    assert fmt.timestamp_text("2026-11-29T08:00:00+00:00") == "2026年11月29日 16:00"
+    assert fmt.timestamp(datetime(2026, 1, 5, 9, 7)) == "2026年1月5日 09:07"  # naive: already local
+    assert fmt.timestamp_text("") == fmt.DASH and fmt.timestamp_text("昨天") == "昨天"

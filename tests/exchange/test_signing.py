@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -143,6 +144,8 @@ def test_signed_pdf_verifies_and_flipped_byte_is_altered(creds, cert, final_pdf)
     assert s.signing_time is not None and s.covers_whole_file
     text = signing.format_verification(ok)
     assert "完好" in text and "张三" in text and cert.fingerprint in text and "签名人电脑的时钟" in text
+    time_line = next(line for line in text.splitlines() if line.startswith("签名时间："))
+    assert re.match(r"签名时间：\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}（", time_line)  # local time, no ISO/UTC
 
     untrusted = signing.verify_bytes(signed)
     assert untrusted.exit_code == 2 and "未经确认" in signing.format_verification(untrusted)

@@ -91,8 +91,8 @@ def test_a_wrong_password_at_signing_is_retried_in_place(window, qtbot, tmp_path
     assert "error" not in state, state.get("error")
     visible, message, kept = tries[0]
     assert visible and "证书密码错误" in message and kept == "wrong-pass"
-    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
-    assert opened == [str(out)] and messages == []
+    qtbot.waitUntil(lambda: any(m[0] == "done" for m in messages), timeout=60000)
+    assert [m[:2] for m in messages] == [("done", "PDF已导出")] and str(out) in messages[0][2]
     assert keystore.verify_pdf(out).exit_code == 0  # signed with the unit's certificate
 
 

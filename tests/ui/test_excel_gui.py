@@ -3,7 +3,6 @@ import hashlib
 from openpyxl import Workbook, load_workbook
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from yibao_desktop.ui import errors
 from yibao_desktop.ui.excel_dialogs import ImportPreviewDialog
 
 
@@ -61,12 +60,13 @@ def test_import_with_bad_cells_shows_every_problem_and_cannot_apply(window, tmp_
     assert window.rdoc.report is before
 
 
-def test_export_both_forms_and_data_workbook(window, tmp_path, qtbot, monkeypatch):
-    opened = []
-    monkeypatch.setattr(errors, "open_hook", opened.append)
+def test_export_both_forms_and_data_workbook(window, tmp_path, qtbot, messages):
+    done = lambda: [m for m in messages if m[0] == "done"]  # noqa: E731
     window.export_excel_to(str(tmp_path / "表"), "both")
-    qtbot.waitUntil(lambda: len(opened) == 1, timeout=30000)
+    qtbot.waitUntil(lambda: len(done()) == 1, timeout=30000)
+    assert done()[0][1] == "Excel已导出" and str(tmp_path / "表.xlsx") in done()[0][2]
     assert load_workbook(tmp_path / "表.xlsx").sheetnames == ["项目支出绩效自评表", "中央对地方转移支付区域绩效自评表"]
     window.export_excel_to(str(tmp_path / "数据.xlsx"), "data")
-    qtbot.waitUntil(lambda: len(opened) == 2, timeout=30000)
+    qtbot.waitUntil(lambda: len(done()) == 2, timeout=30000)
+    assert "数据工作簿" in done()[1][2]
     assert "绩效指标" in load_workbook(tmp_path / "数据.xlsx").sheetnames

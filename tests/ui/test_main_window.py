@@ -252,6 +252,8 @@ def test_fund_operation_block_for_resident_insurance(qtbot, tmp_path):
     qtbot.add_widget(window)
     window.show()
     box = window.funds.fund_op
+    assert window.funds.pages.isTabVisible(window.funds.pages.indexOf(box))  # a page of its own
+    window.funds.show_fund_operation()
     assert box.isVisibleTo(window.funds)
     box.fields["closing_balance"].setText("646")
     box._on_field_edited("closing_balance", "money")

@@ -2,29 +2,22 @@
 import pytest
 from pypdf import PdfReader
 
-from yibao_desktop.ui import errors
 from yibao_desktop.services.keystore import seal_path, set_seal
 from yibao_desktop.services.keystore import unit_certificate as certificate_info
 from yibao_desktop.ui.pdf_dialogs import ExportPdfDialog, SigningSettingsDialog, VerifyDialog
 
 
-@pytest.fixture
-def opened(monkeypatch):
-    files: list[str] = []
-    monkeypatch.setattr(errors, "open_hook", files.append)
-    return files
-
-
-def test_draft_export_runs_in_worker_and_opens_the_result(window, tmp_path, qtbot, opened):
+def test_draft_export_runs_in_worker_and_tells_the_result(window, tmp_path, qtbot, messages):
     out = tmp_path / "草稿.pdf"
     window.export_pdf_to(str(out), "draft")
-    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
-    assert opened == [str(out)]
+    qtbot.waitUntil(lambda: any(m[0] == "done" for m in messages), timeout=60000)
+    kind, title, message = messages[-1]
+    assert title == "PDF已导出" and "草稿" in message and str(out) in message
     text = "".join(page.extract_text() for page in PdfReader(out).pages[:2])
     assert "示例县医疗保障局" in text.replace("\n", "")
 
 
-def test_final_export_refused_with_errors_listed(window, tmp_path, messages, opened):
+def test_final_export_refused_with_errors_listed(window, tmp_path, messages):
     row = next(i for i, ind in enumerate(window.rdoc.report.indicators) if ind.deviation_reason and ind.nature != "定性")
     from yibao_desktop.domain.edits import SetField
 
@@ -38,7 +31,7 @@ def test_final_export_refused_with_errors_listed(window, tmp_path, messages, ope
     assert dialog.mode() == "draft"
 
 
-def test_signed_export_verifies_and_wrong_password_writes_nothing(window, tmp_path, qtbot, messages, opened):
+def test_signed_export_verifies_and_wrong_password_writes_nothing(window, tmp_path, qtbot, messages):
     settings = SigningSettingsDialog(window, "示例县医疗保障局")
     settings.create("示例县医疗保障局", "张三", "secret123")
     assert certificate_info().signer == "张三"
@@ -48,7 +41,7 @@ def test_signed_export_verifies_and_wrong_password_writes_nothing(window, tmp_pa
     assert "密码错误" in messages[-1][2] and not bad.exists()
     out = tmp_path / "已签名.pdf"
     window.export_pdf_to(str(out), "signed", "secret123")
-    qtbot.waitUntil(lambda: bool(opened), timeout=60000)
+    qtbot.waitUntil(lambda: messages[-1][1] == "PDF已导出", timeout=60000)
     verify = VerifyDialog(window)
     assert verify.verify(str(out)) == 0
     assert "文件完好，签名人可信" in verify.result.toPlainText()

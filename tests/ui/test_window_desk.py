@@ -69,10 +69,7 @@ def test_an_open_cell_editor_is_saved_on_closing(qtbot, doc_path, how, messages)
     assert not [m for m in messages if m[0] == "error"]
 
 
-def test_an_open_editor_is_saved_before_an_export(qtbot, doc_path, tmp_path, messages, monkeypatch):
-    from yibao_desktop.ui import errors
-
-    monkeypatch.setattr(errors, "open_hook", lambda path: None)
+def test_an_open_editor_is_saved_before_an_export(qtbot, doc_path, tmp_path, messages):
     window = MainWindow(Document.open(doc_path))
     qtbot.add_widget(window)
     window.show()

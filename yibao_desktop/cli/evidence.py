@@ -18,25 +18,25 @@ from yibao_desktop.services import evidence, reports
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("evidence", help="列出报告的佐证材料")
-    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("evidence-add", help="添加佐证材料（PDF、JPG/PNG、XLSX、DOCX，单个不超过 20 MB）")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件")
+    p.add_argument("files", metavar="FILE", nargs="+", help="要添加的文件（可多个）")
     p.add_argument("--indicator", type=int, default=None, metavar="N",
                    help="附到第 N 个三级指标（从 1 起）；不给出时附到报告整体")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("evidence-save", help="把第 N 份佐证材料另存为文件")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("number", type=int, metavar="N")
-    p.add_argument("out", metavar="OUT")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件")
+    p.add_argument("number", type=int, metavar="N", help="evidence 命令列出的序号")
+    p.add_argument("out", metavar="OUT", help="保存为这个文件")
     p.set_defaults(func=cmd_save)
 
     p = sub.add_parser("evidence-remove", help="移除第 N 份佐证材料")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("number", type=int, metavar="N")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件")
+    p.add_argument("number", type=int, metavar="N", help="evidence 命令列出的序号")
     p.set_defaults(func=cmd_remove)
 
 

@@ -14,22 +14,22 @@ FORM_CHOICES = {"project": ("project",), "transfer": ("transfer",), "both": FORM
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add this module's subcommands to `sub`."""
     p = sub.add_parser("export-xlsx", help="导出绩效自评表（Excel）")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("out", metavar="OUT.xlsx")
-    p.add_argument("--form", choices=tuple(FORM_CHOICES), default="both",
+    p.add_argument("path", metavar="IN.yibao", help="报告文件（只读取）")
+    p.add_argument("out", metavar="OUT.xlsx", help="导出的 Excel 文件")
+    p.add_argument("--form", choices=tuple(FORM_CHOICES), default="both", metavar="表",
                    help="project：项目支出绩效自评表；transfer：中央对地方转移支付区域绩效自评表；both：两张都导出（默认）")
     p.set_defaults(func=cmd_export_xlsx)
 
     p = sub.add_parser("export-data", help="导出可编辑、可再导入的数据工作簿（Excel）")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件（只读取）")
+    p.add_argument("out", metavar="OUT.xlsx", help="导出的数据工作簿")
     p.set_defaults(func=cmd_export_data)
 
     p = sub.add_parser("import-xlsx", help="从 Excel 导入绩效指标、支出明细、资金来源或数据工作簿")
-    p.add_argument("path", metavar="IN.yibao")
-    p.add_argument("book", metavar="BOOK.xlsx")
-    p.add_argument("--sheet", default=None, metavar="NAME", help="只导入这一张工作表")
-    p.add_argument("--mode", choices=MODES, default=None,
+    p.add_argument("path", metavar="IN.yibao", help="导入到这个报告文件")
+    p.add_argument("book", metavar="BOOK.xlsx", help="要导入的 Excel 工作簿（不会被修改）")
+    p.add_argument("--sheet", default=None, metavar="工作表", help="只导入这一张工作表")
+    p.add_argument("--mode", choices=MODES, default=None, metavar="方式",
                    help="replace：替换（现有行将被删除）；append：追加；merge：按指标名称合并（仅绩效指标）。"
                         "默认：支出明细和资金来源追加，绩效指标合并；数据工作簿总是整体替换")
     p.add_argument("--dry-run", action="store_true", help="只检查并列出将要进行的修改，不改动报告")

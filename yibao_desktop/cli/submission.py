@@ -10,15 +10,15 @@ from yibao_desktop.cli.pdf import read_password, read_seal
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("package", help="生成报送包（签名的正式版PDF、自评表、报告文件和清单）")
-    p.add_argument("path", metavar="IN.yibao")
+    p.add_argument("path", metavar="IN.yibao", help="报告文件（只读取）")
     p.add_argument("dest", metavar="DEST_DIR", help="目标文件夹，如U盘根目录")
-    p.add_argument("--p12", default=None, help="单位证书（默认使用本机保存的单位证书）")
-    p.add_argument("--password-file", default=None, help="存放证书密码的文本文件（第一行）")
-    p.add_argument("--seal", default=None, help="印章图片（PNG）")
+    p.add_argument("--p12", default=None, metavar="证书.p12", help="单位证书（默认使用本机保存的单位证书）")
+    p.add_argument("--password-file", default=None, metavar="密码文件", help="存放证书密码的文本文件（第一行）；不给出时在终端输入")
+    p.add_argument("--seal", default=None, metavar="印章.png", help="印章图片（PNG）")
     p.set_defaults(func=cmd_package)
 
     p = sub.add_parser("verify-package", help="核验报送包；任何一项不通过时退出码非 0")
-    p.add_argument("folder", metavar="DIR")
+    p.add_argument("folder", metavar="DIR", help="报送包文件夹（含 manifest.json），或存放多个报送包的文件夹（如U盘根目录）")
     p.add_argument("--trust", action="append", default=[], metavar="CERT.cer", help="报送单位的公钥证书，可重复")
     p.set_defaults(func=cmd_verify_package)
 
@@ -41,6 +41,6 @@ def cmd_package(args: argparse.Namespace) -> int:
 def cmd_verify_package(args: argparse.Namespace) -> int:
     from yibao_desktop.services import submission
 
-    checks = submission.verify_package(args.folder, args.trust)
-    print(submission.format_checks(checks))
-    return 0 if all(c.ok for c in checks) else 1
+    results = submission.verify_folder(args.folder, args.trust)
+    print(submission.format_many(results))
+    return 0 if all(c.ok for _folder, checks in results for c in checks) else 1

@@ -9,6 +9,7 @@ and in the file) are `money.fmt_money` / `fmt_pct` / `fmt_num`.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Sequence
 
@@ -96,14 +97,39 @@ def signed_money(value: Decimal | None, unit: str = "万元") -> str:
     return grouped(shown) if shown < 0 else f"+{grouped(abs(shown))}"
 
 
-def edit_text(value: Decimal | None, unit: str = "元") -> str:
-    """An amount as an editor shows it for correction: exact, no separators ('12.5' 万元 for
-    125000 元, '125000.00' in 元), so that editing never rounds it."""
+def edit_text(value: Decimal | None, unit: str = "元", sep: bool = False) -> str:
+    """An amount as an editor shows it for correction: exact ('12.5' 万元 for 125000 元,
+    '125000.00' in 元), so that editing never rounds it; with `sep`, thousands separators too
+    ('1,250,000.00', for a field that stays on screen; input accepts both)."""
     if value is None:
         return ""
     if unit == "元":
-        return fmt_money(value)
-    return fmt_num((value / SCALE[unit]).normalize()) or "0"
+        return grouped(value) if sep else fmt_money(value)
+    exact = (value / SCALE[unit]).normalize()
+    if sep:
+        return f"{exact:,f}"
+    return fmt_num(exact) or "0"
+
+
+def timestamp(value: datetime | None) -> str:
+    """'2026年11月29日 16:00' in this computer's local time (signing times, package times); an aware
+    time (UTC in certificates and signatures, an offset in a manifest) is converted, a naive one is
+    taken as local already."""
+    if value is None:
+        return DASH
+    local = value.astimezone() if value.tzinfo is not None else value
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def timestamp_text(text: str | None) -> str:
+    """A stored ISO time ('2026-11-29T16:00:00+08:00') for people; text that is no ISO time is
+    returned as it is."""
+    if not text:
+        return DASH
+    try:
+        return timestamp(datetime.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def score(value: Decimal | None) -> str:

@@ -18,9 +18,9 @@ FIELD_RE = re.compile(r"\{([^{}\s]{1,30})\}")
 
 
 def wan(yuan: Decimal | None) -> str:
-    """An amount in body text: 万元 with 2 decimals and no separators ('60.09', '73.00'), the
-    unit written after the field ("{资金.可用资金}万元")."""
-    return fmt.money(yuan, "万元", sep=False)
+    """An amount in body text: 万元 with 2 decimals and thousands separators ('60.09',
+    '1,234.56'), the unit written after the field ("{资金.可用资金}万元")."""
+    return fmt.money(yuan, "万元")
 
 
 def counts_sentence(counts: Counts) -> str:

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from yibao_desktop import paths
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.exchange.pdf.fonts import CoverageCheck, font_set
 from yibao_desktop.exchange.pdf.report import (
@@ -115,7 +116,8 @@ class Credentials:
 
 
 def _local(dt: datetime) -> str:
-    return dt.astimezone().strftime(TIME_FORMAT)
+    """A certificate or signing time (UTC) for people: '2026年11月29日 16:00', local time."""
+    return fmt.timestamp(dt)
 
 
 def _password_bytes(password: str | bytes) -> bytes:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from yibao_desktop import __version__
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.interchange import report_from_json, report_to_json
 from yibao_desktop.domain.money import fmt_money, fmt_pct
@@ -300,7 +301,7 @@ def verify_package(folder: str | os.PathLike[str], trusted: Sequence[Any] = ()) 
     except ValueError as err:
         return [Check("清单", False, f"清单文件无法使用：{err}")]
     checks.append(Check("清单", True, f"清单完整，由医保绩效自评助手 {manifest.get('app_version', '?')} "
-                                      f"于 {_local_time(manifest.get('created'))} 生成"))
+                                      f"于 {fmt.timestamp_text(manifest.get('created'))} 生成"))
 
     contents: dict[str, bytes] = {}  # file name -> bytes, for files matching the manifest
     for entry in manifest["files"]:
@@ -441,15 +442,6 @@ def _evidence_checks(report: Report, blobs: dict[str, bytes], manifest: dict[str
     return checks
 
 
-def _local_time(value: Any) -> str:
-    """'2026年11月29日 16:00' in local time, from the manifest's ISO time."""
-    try:
-        moment = datetime.fromisoformat(str(value)).astimezone()
-    except ValueError:
-        return "?"
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
 def format_checks(checks: Sequence[Check]) -> str:
     lines = [f"{'✔' if c.ok else '✘'} {c.name}：{c.message}" for c in checks]
     ok = all(c.ok for c in checks)
@@ -501,3 +493,64 @@ def package_file(folder: str | os.PathLike[str], manifest: dict[str, Any], role:
     if len(data) != entry["size"] or sha256(data) != entry["sha256"]:
         raise PackageError(f"文件 {entry['name']}：与清单不一致：文件在报送后被改动或损坏")
     return data
+# ---------------------------------------------------------------------- a stick with packages
+
+
+def _holds(folder: Path, suffixes: tuple[str, ...]) -> bool:
+    try:
+        return any(p.suffix.lower() in suffixes and p.is_file() for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def find_packages(folder: str | os.PathLike[str]) -> list[Path]:
+    """The packages to verify when `folder` is chosen: the folder itself when it holds a manifest;
+    else its sub-folders holding a manifest or a report file (a package whose writing was cut
+    short), as on a stick's root with several packages; else the folder itself when it holds
+    files of a package. Empty when there is nothing of a package."""
+    root = Path(folder)
+    if (root / MANIFEST).is_file():
+        return [root]
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        children = []
+    found = [p for p in children if (p / MANIFEST).is_file() or _holds(p, (ROLES["document"],))]
+    if found:
+        return found
+    return [root] if _holds(root, tuple(ROLES.values())) else []
+
+
+def no_package_check(folder: str | os.PathLike[str]) -> Check:
+    return Check("报送包", False, f"「{Path(folder)}」中没有找到报送包。请选择报送包文件夹（内含 {MANIFEST}），"
+                              "或存放报送包的文件夹（如U盘根目录）。")
+
+
+def format_many(results: Sequence[tuple[Path, Sequence[Check]]]) -> str:
+    """Several packages: how many passed first (a stick may hold many), then one block each;
+    one package: just its block."""
+    if len(results) == 1:
+        return format_checks(results[0][1])
+    blocks = []
+    for n, (folder, checks) in enumerate(results, 1):
+        blocks.append(f"【报送包 {n}/{len(results)}】{folder.name}\n{format_checks(checks)}")
+    failed = [folder.name for folder, checks in results if not all(c.ok for c in checks)]
+    total = f"共核验 {len(results)} 个报送包：{len(results) - len(failed)} 个通过"
+    total += f"，{len(failed)} 个未通过（{'、'.join(failed)}）。" if failed else "，全部通过。"
+    return "\n\n".join([total] + blocks)
+
+
+def existing_package(dest_dir: str | os.PathLike[str], name: str) -> str | None:
+    """What a new package would overwrite in `dest_dir` (for the question before it), or None."""
+    folder = Path(dest_dir) / name
+    try:
+        if not folder.is_dir() or not any(folder.iterdir()):
+            return None
+    except OSError:
+        return None
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        when = fmt.timestamp_text(str(manifest.get("created") or ""))
+        return f"「{folder}」中已有一份报送包（{when} 生成）"
+    except (OSError, ValueError, AttributeError):
+        return f"「{folder}」中已有文件（一份不完整的报送包）"

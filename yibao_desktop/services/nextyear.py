@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.carry import next_year
 from yibao_desktop.domain.errors import UserError
@@ -32,7 +33,7 @@ class NextYear:
         return sum((i.amount for i in self.report.incomes), ZERO)
 
     def summary(self) -> str:
-        text = (f"{self.report.meta.year} 年度，上年结转资金 {self.carried:.2f} 元已作为资金来源录入；"
+        text = (f"{self.report.meta.year} 年度，上年结转资金 {fmt.yuan(self.carried)} 元已作为资金来源录入；"
                 f"{len(self.report.indicators)} 个指标的目标和分值已带入，上年实际值作为同比基数；"
                 f"上年的改进措施已放入「上年计划落实情况」一节。上年度文件未作任何改动。")
         if self.from_excel:

@@ -26,8 +26,12 @@ from yibao_desktop.exchange.submission import (
     Place,
     Writer,
     evidence_file_name,
+    existing_package,
+    find_packages,
     format_checks,
+    format_many,
     manifest_meta,
+    no_package_check,
     package_name,
     place_of,
     signed_data,
@@ -37,8 +41,8 @@ from yibao_desktop.services import keystore
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.services.export import official_forms, pdf_bytes
 
-__all__ = ["make_package", "verify_package", "format_checks", "package_name", "place_of", "Check", "PackageResult",
-           "Place"]
+__all__ = ["make_package", "verify_package", "verify_folder", "format_checks", "format_many", "package_name",
+           "existing_package", "place_of", "Check", "PackageResult", "Place"]
 
 Progress = Callable[[int, str], None]
 
@@ -94,3 +98,16 @@ def verify_package(folder: str | os.PathLike[str], extra_trust: Sequence[str | o
     from yibao_desktop.exchange.submission import verify_package as verify
 
     return verify(folder, keystore.trusted_certificates(extra_trust))
+
+
+def verify_folder(folder: str | os.PathLike[str],
+                  extra_trust: Sequence[str | os.PathLike[str]] = ()) -> list[tuple[Path, list[Check]]]:
+    """A package folder, or a folder holding packages (a stick's root): every package's checks.
+    A folder with no package at all gives one failed check saying so."""
+    from yibao_desktop.exchange.submission import verify_package as verify
+
+    found = find_packages(folder)
+    if not found:
+        return [(Path(folder), [no_package_check(folder)])]
+    trusted = keystore.trusted_certificates(extra_trust)
+    return [(package, verify(package, trusted)) for package in found]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -79,6 +81,71 @@ def open_file(path: str) -> None:
     from PySide6.QtGui import QDesktopServices
 
     QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a finished export, import or package tells the user: a dialog with the result, and
+    打开文件 / 打开文件夹 when something was written (not only a status-bar line)."""
+
+    title: str
+    message: str
+    file: str | None = None     # 打开文件 opens it
+    folder: str | None = None   # 打开文件夹 opens it (default: the file's folder)
+
+    @property
+    def folder_path(self) -> str | None:
+        if self.folder is not None:
+            return self.folder
+        return str(Path(self.file).parent) if self.file is not None else None
+
+    def text(self) -> str:
+        """The message with the place it was written to, as the dialog shows it."""
+        places = [p for p in (self.file, self.folder) if p]
+        if not places or any(p in self.message for p in places):
+            return self.message
+        return f"{self.message}\n\n{places[0]}"
+
+
+def done_box(parent: QWidget | None, done: Done) -> QMessageBox:
+    """The result dialog: 打开文件, 打开文件夹 (each opens and closes the box) and 关闭."""
+    box = QMessageBox(QMessageBox.Icon.Information, done.title, done.text(), QMessageBox.StandardButton.NoButton,
+                      parent)
+    if done.file is not None:
+        file_button = box.addButton("打开文件", QMessageBox.ButtonRole.AcceptRole)
+        file_button.clicked.connect(lambda: open_file(str(done.file)))
+    folder = done.folder_path
+    if folder is not None:
+        folder_button = box.addButton("打开文件夹", QMessageBox.ButtonRole.AcceptRole)
+        folder_button.clicked.connect(lambda: open_file(folder))
+    box.setDefaultButton(box.addButton("关闭", QMessageBox.ButtonRole.RejectRole))
+    return box
+
+
+def show_done(parent: QWidget | None, done: Done) -> None:
+    if show_hook is not None:
+        show_hook("done", done.title, done.text())
+        return
+    done_box(parent, done).exec()
+
+
+# Tests set this to answer questions; with only `show_hook` set (tests, the self-test), a question
+# is recorded as ("confirm", title, message) and answered yes, so nothing blocks headless.
+confirm_hook: Callable[[str, str], bool] | None = None
+
+
+def confirm(parent: QWidget | None, title: str, message: str, yes: str = "确定", no: str = "取消") -> bool:
+    """Ask before something that cannot be undone (overwriting a package on the stick)."""
+    if confirm_hook is not None:
+        return confirm_hook(title, message)
+    if show_hook is not None:
+        show_hook("confirm", title, message)
+        return True
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.NoButton, parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return box.clickedButton() is yes_button
 
 
 def show_exception(parent: QWidget | None, title: str, exc: BaseException) -> None:

@@ -9,14 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QPushButton,
     QStackedWidget,
@@ -25,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from yibao_desktop import paths
 from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain import rules
 from yibao_desktop.domain.errors import UserError
@@ -34,12 +36,14 @@ from yibao_desktop.services import nextyear, reports
 from yibao_desktop.storage.db import FILE_SUFFIX
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui import errors
+from yibao_desktop.ui import settings as remembered
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.operations import Operation
 from yibao_desktop.ui.fonts import install_chinese_translations, register_fonts
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS
 from yibao_desktop.ui.tabs.evidence import EvidenceTab
+from yibao_desktop.ui.settings import settings
 from yibao_desktop.ui.tabs.funds import FundsTab
 from yibao_desktop.ui.tabs.indicators import IndicatorsTab
 from yibao_desktop.ui.tabs.overview import OverviewTab
@@ -52,18 +56,12 @@ from yibao_desktop.ui.zoom import FontZoom
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
 TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字", "佐证材料")
-MAX_RECENT = 8
 WHERE_RE = re.compile(r"^(\w+(?:\.\w+)?)(?:\[(\d+)\])?(?:\.(\w+))?")
 
 
 def _dialogs(name: str) -> Any:
     """A dialog module, imported when first opened (keeps the window's start lean)."""
     return importlib.import_module(f"yibao_desktop.ui.{name}")
-
-
-def settings() -> QSettings:
-    """Per-user settings in the data folder (recent files); never the registry of a shared PC."""
-    return QSettings(str(paths.user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def read_only_message(doc: Document) -> str:
@@ -97,20 +95,65 @@ class MainWindow(QMainWindow):
     # -- building --------------------------------------------------------------------------------
 
     def _build_start_page(self) -> QWidget:
+        """新建, 打开, 从上年度文件新建, 打开示例, and the reports opened last (double-click opens)."""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addStretch(1)
         title = QLabel(f"<h1>{APP_NAME}</h1><p>县级医疗保障局转移支付资金绩效自评报告编制工具（离线）</p>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
-        for label, slot in (("新建报告…", self.on_new), ("打开报告…", self.on_open), ("打开示例报告", self.on_open_demo)):
+        layout.addSpacing(12)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.start_buttons: dict[str, QPushButton] = {}
+        for label, slot in (("新建报告…", self.on_new), ("打开报告…", self.on_open),
+                            ("从上年度文件新建…", self.on_next_year), ("打开示例", self.on_open_demo)):
             button = QPushButton(label)
             button.setMinimumHeight(36)
-            button.setMaximumWidth(260)
+            button.setMinimumWidth(150)
             button.clicked.connect(slot)
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+            row.addWidget(button)
+            self.start_buttons[label] = button
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.recent_title = QLabel("<b>最近打开的报告</b>　<span style='color:#5a6472'>（双击打开）</span>")
+        self.recent_list = QListWidget()
+        self.recent_list.setMaximumWidth(900)
+        self.recent_list.setMinimumHeight(220)
+        self.recent_list.itemActivated.connect(self._on_recent_activated)
+        column = QVBoxLayout()
+        column.addWidget(self.recent_title)
+        column.addWidget(self.recent_list)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addLayout(column, 6)
+        centred.addStretch(1)
+        layout.addSpacing(16)
+        layout.addLayout(centred)
         layout.addStretch(2)
+        self._fill_recent_list()
         return page
+
+    def _fill_recent_list(self) -> None:
+        self.recent_list.clear()
+        for path in remembered.recent_files():
+            p = Path(path)
+            there = p.is_file()
+            item = QListWidgetItem(f"{p.name}　—　{p.parent}" + ("" if there else "　（文件已不在原位置）"))
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setToolTip(path)
+            if not there:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.recent_list.addItem(item)
+        if not self.recent_list.count():
+            empty = QListWidgetItem("（还没有打开过报告：可新建报告，或先打开示例看看）")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.recent_list.addItem(empty)
+
+    def _on_recent_activated(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        if path:
+            self.open_path(path)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
@@ -128,7 +171,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "打开…", self.on_open, QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("最近打开")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(file_menu, "打开示例报告", self.on_open_demo)
+        self._action(file_menu, "打开示例", self.on_open_demo)
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "导入Excel…", self.on_import_excel)
         self.save_as_action = self._action(file_menu, "另存为…", self.on_save_as, QKeySequence.StandardKey.SaveAs)
@@ -145,7 +188,8 @@ class MainWindow(QMainWindow):
         self.export_pdf_action = self._action(export_menu, "导出PDF…", self.on_export_pdf, QKeySequence("Ctrl+P"))
         self.export_xlsx_action = self._action(export_menu, "导出Excel…", self.on_export_excel)
         self.package_action = self._action(export_menu, "报送到U盘…", self.on_package)
-        self._action(export_menu, "核验报送包…", lambda: _dialogs("package_dialogs").VerifyPackageDialog(self).exec())
+        self._action(export_menu, "核验报送包…", lambda: _dialogs("package_dialogs").VerifyPackageDialog(
+            self, remembered.last_folder("package")).exec())
         self._action(export_menu, "汇总多个报送包…", lambda: _dialogs("aggregate_dialog").AggregateDialog(self).exec())
         export_menu.addSeparator()
         self._action(export_menu, "签名设置…", self.on_signing_settings)
@@ -239,6 +283,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.tabs)
             self.tabs.deleteLater()
             self.tabs = None
+        self._fill_recent_list()
         self.stack.setCurrentWidget(self.start_page)
         self._on_document_changed()
 
@@ -304,7 +349,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         unit, year, fund_type, variant = dialog.values()
-        default = str(Path.home() / f"{unit}-{year}{FILE_SUFFIX}")
+        default = str(self._reports_folder() / f"{unit}-{year}{FILE_SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self, "保存新报告", default, FILE_FILTER)
         if path:
             self.create_report(path, unit, year, fund_type, variant)
@@ -318,8 +363,13 @@ class MainWindow(QMainWindow):
         self.set_document(doc)
         return True
 
+    def _reports_folder(self) -> Path:
+        """The folder of the report open now, or of the one opened last, else 文档."""
+        recent = remembered.recent_files(existing_only=True)
+        return remembered.report_folder(self.rdoc.path if self.rdoc else (recent[0] if recent else None))
+
     def on_next_year(self) -> None:
-        start = str(self.rdoc.path.parent) if self.rdoc else str(Path.home())
+        start = str(self._reports_folder())
         last, _ = QFileDialog.getOpenFileName(
             self, "选择上年度报告文件（不会被修改）", start,
             f"上年度报告 (*{FILE_SUFFIX} *.xlsx);;医保绩效自评报告 (*{FILE_SUFFIX});;上年自评表或数据工作簿 (*.xlsx)")
@@ -349,14 +399,23 @@ class MainWindow(QMainWindow):
         return True
 
     def on_open(self) -> None:
-        start = str(self.rdoc.path.parent) if self.rdoc else str(Path.home())
+        start = str(self._reports_folder())
         path, _ = QFileDialog.getOpenFileName(self, "打开报告", start, FILE_FILTER)
         if path:
             self.open_path(path)
 
+    def reopen_last(self) -> bool:
+        """At start: the report worked on last time, if it is still there; else the start page with
+        the recent list (the demo is never reopened: 打开示例 makes a fresh copy)."""
+        recent = remembered.recent_files(existing_only=True)
+        return bool(recent) and self.open_path(recent[0])
+
     def on_open_demo(self) -> None:
+        """A fresh copy of the bundled demo, every time: what was typed into it last time is gone."""
         self.commit_pending()
-        doc = Operation(self, "打开示例报告", lambda _p: reports.open_demo()).run()
+        if self.rdoc is not None and self.rdoc.path.resolve() == reports.demo_path().resolve():
+            self.close_document()  # its file is about to be replaced
+        doc = Operation(self, "打开示例", lambda _p: reports.open_demo()).run()
         if doc is not None:
             self.set_document(doc)
 
@@ -380,15 +439,11 @@ class MainWindow(QMainWindow):
         return True
 
     def _remember(self, path: Path) -> None:
-        store = settings()
-        recent = [str(path.resolve())] + [p for p in (store.value("recent", []) or []) if p != str(path.resolve())]
-        store.setValue("recent", recent[:MAX_RECENT])
+        remembered.remember_recent(path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = settings().value("recent", []) or []
-        if isinstance(recent, str):
-            recent = [recent]
+        recent = remembered.recent_files()
         for p in recent:
             action = self.recent_menu.addAction(p)
             action.triggered.connect(lambda _checked=False, path=p: self.open_path(path))
@@ -409,9 +464,11 @@ class MainWindow(QMainWindow):
         from yibao_desktop.templates import default_title
 
         name = default_title(self.rdoc.report.meta) + ("（草稿）" if mode == "draft" else "") + ".pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "导出PDF", str(self.rdoc.path.parent / name), "PDF 文件 (*.pdf)")
+        folder = remembered.start_folder("export", self.rdoc.path)
+        path, _ = QFileDialog.getSaveFileName(self, "导出PDF", str(folder / name), "PDF 文件 (*.pdf)")
         if not path:
             return
+        remembered.remember_folder("export", path)
         password = None
         if mode == "signed":
             from yibao_desktop.services import keystore
@@ -441,14 +498,11 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "无法签名" if mode == "signed" else "不能导出正式版", str(err))
             return None
         kind = {"signed": "正式版（已签名）", "final": "正式版", "draft": "草稿"}[mode]
-
-        def done(out) -> None:  # type: ignore[no-untyped-def]
-            errors.open_file(str(out.path))
-
         return (Operation(self, "导出PDF", lambda progress: export.export_pdf(
             report, path, mode, creds=creds, seal=seal, result=result, progress=progress))
             .status(lambda out: f"已导出{kind}：{out.path}（{out.pages} 页）")
-            .success(done).run_in_background())
+            .done(lambda out: errors.Done("PDF已导出", f"已导出{kind}，共 {out.pages} 页：", file=str(out.path)))
+            .run_in_background())
 
     def on_package(self) -> None:
         if not self.rdoc:
@@ -462,7 +516,8 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "不能报送", f"报告还有 {len(self.rdoc.result.errors)} 项错误（见概览页），"
                                              "报送包只能包含正式版，请先消除错误。")
             return
-        dialog = _dialogs("package_dialogs").PackageDialog(self, package_name(self.rdoc.report))
+        dialog = _dialogs("package_dialogs").PackageDialog(self, package_name(self.rdoc.report),
+                                                           remembered.last_folder("package"))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.package_to(dialog.folder.text().strip(), dialog.password.text())
 
@@ -474,6 +529,11 @@ class MainWindow(QMainWindow):
 
         self.commit_pending()
         report = self.rdoc.report
+        existing = submission.existing_package(dest, submission.package_name(report))
+        if existing is not None and not errors.confirm(
+                self, "覆盖已有的报送包？", f"{existing}。\n\n继续将用本次生成的报送包替换它，原有文件不能恢复。",
+                yes="覆盖", no="取消"):
+            return None
         try:
             place = submission.place_of(dest)  # the stick as chosen: checked again before writing
             rules.refuse_final_if_errors(self.rdoc.result)
@@ -484,26 +544,31 @@ class MainWindow(QMainWindow):
             errors.show_error(self, "无法生成报送包", str(err))
             return None
 
-        def done(result) -> None:  # type: ignore[no-untyped-def]
+        def done(result) -> errors.Done:  # type: ignore[no-untyped-def]
             files = "\n".join(f"  {e['name']}（{e['size'] // 1024} KB）" for e in result.files)
-            errors.show_info(self, "报送包已生成",
-                             f"已写入并逐一读回核对：\n{result.folder}\n\n{files}\n  manifest.json\n\n"
-                             f"签名证书指纹：{result.fingerprint}\n现在可以安全地拔出U盘。")
+            pdf = next((e["name"] for e in result.files if e["role"] == "report_pdf"), None)
+            return errors.Done("报送包已生成",
+                               f"已写入并逐一读回核对：\n{result.folder}\n\n{files}\n  manifest.json\n\n"
+                               f"签名证书指纹：{result.fingerprint}\n现在可以安全地拔出U盘。",
+                               file=str(result.folder / pdf) if pdf else None, folder=str(result.folder))
 
         return (Operation(self, "生成报送包", lambda progress: submission.make_package(
             report, snapshot, dest, creds, seal, progress=progress, place=place))
             .status(lambda result: f"报送包已写入：{result.folder}")
             .failure(lambda exc: errors.show_exception(self, "报送包未生成", exc))
-            .success(done).run_in_background())
+            .success(lambda _result: remembered.remember_folder("package", dest))
+            .done(done).run_in_background())
 
     # -- Excel -------------------------------------------------------------------------------------
 
     def on_import_excel(self) -> None:
         if not self.rdoc:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "导入Excel（原文件不会被修改）", str(self.rdoc.path.parent),
+        folder = remembered.start_folder("import", self.rdoc.path)
+        path, _ = QFileDialog.getOpenFileName(self, "导入Excel（原文件不会被修改）", str(folder),
                                               "Excel 工作簿 (*.xlsx *.xlsm);;所有文件 (*)")
         if path:
+            remembered.remember_folder("import", path)
             self.import_excel(path)
 
     def import_excel(self, path: str, mode: str | None = None) -> Task | None:
@@ -540,7 +605,12 @@ class MainWindow(QMainWindow):
         if self.rdoc.report is not plan.base:
             errors.show_error(self, "无法导入", "预览之后报告已有改动，请重新导入。")
             return False
-        return self.rdoc.apply(list(plan.edits), f"导入Excel（{plan.summary().rstrip('。')}）")
+        if not self.rdoc.apply(list(plan.edits), f"导入Excel（{plan.summary().rstrip('。')}）"):
+            return False
+        self.show_status(f"已导入Excel：{plan.summary()}")
+        errors.show_done(self, errors.Done("已导入Excel", f"{plan.summary()}\n\n"
+                                                         "如需恢复导入前的内容，可用“编辑 › 撤销”（Ctrl+Z），一步即可。"))
+        return True
 
     def on_export_excel(self) -> None:
         if not self.rdoc:
@@ -552,9 +622,11 @@ class MainWindow(QMainWindow):
         from yibao_desktop.templates import default_title
 
         suffix = "数据" if choice == "data" else "自评表"
-        default = str(self.rdoc.path.parent / f"{default_title(self.rdoc.report.meta)}_{suffix}.xlsx")
+        folder = remembered.start_folder("export", self.rdoc.path)
+        default = str(folder / f"{default_title(self.rdoc.report.meta)}_{suffix}.xlsx")
         path, _ = QFileDialog.getSaveFileName(self, "导出Excel", default, "Excel 工作簿 (*.xlsx)")
         if path:
+            remembered.remember_folder("export", path)
             self.export_excel_to(path, choice)
 
     def export_excel_to(self, path: str, choice: str) -> Task:
@@ -573,8 +645,10 @@ class MainWindow(QMainWindow):
                 return excel.export_data(report, path)
             return excel.export_forms(report, path, FORMS if choice == "both" else (choice,), result)
 
+        what = {"data": "数据工作簿", "project": "项目支出绩效自评表", "transfer": "区域绩效自评表"}.get(choice, "自评表")
         return (Operation(self, "导出Excel", job).status(lambda out: f"已导出：{out}")
-                .success(lambda out: errors.open_file(str(out))).run_in_background())
+                .done(lambda out: errors.Done("Excel已导出", f"已导出{what}：", file=str(out)))
+                .run_in_background())
 
     def on_signing_settings(self) -> None:
         _dialogs("pdf_dialogs").SigningSettingsDialog(self, self.rdoc.report.meta.unit if self.rdoc else "").exec()
@@ -600,9 +674,14 @@ class MainWindow(QMainWindow):
         elif collection in ("incomes", "expenditures") and row is not None:
             section = self.funds.incomes if collection == "incomes" else self.funds.expenditures
             column = next((i for i, c in enumerate(section.model.columns) if c.field == field), 0)
+            self.funds.pages.setCurrentIndex(0)
             self._show_cell("资金", section.view, row, column)
-        elif collection.startswith("fund_operation") or collection.startswith("funds"):
+        elif collection.startswith("fund_operation"):
             self.tabs.setCurrentIndex(TAB_NAMES.index("资金"))
+            self.funds.show_fund_operation()
+        elif collection.startswith("funds"):
+            self.tabs.setCurrentIndex(TAB_NAMES.index("资金"))
+            self.funds.pages.setCurrentIndex(0)
         elif collection.startswith("scoring") or collection in ("total_score",):
             self.tabs.setCurrentIndex(TAB_NAMES.index("评分"))
         elif collection == "narrative" and row is not None:
@@ -689,8 +768,10 @@ def run_gui(argv: Sequence[str]) -> int:
     window = MainWindow()
     if files:
         window.open_path(files[0])
-    else:
+    elif "--demo" in argv:  # `make run`: the demo, as 打开示例 makes it
         window.on_open_demo()
+    else:
+        window.reopen_last()
     window.show_on_screen()
     settle()  # start-up's objects live as long as the window: later collections skip them
     if os.environ.get("YIBAO_EXIT_AFTER_SHOW"):

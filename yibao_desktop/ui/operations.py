@@ -5,7 +5,8 @@
 Every operation first commits what the user is typing (an open cell editor, a text section, a
 form field), then runs the service call — in a worker behind a progress dialog for long jobs, or
 at once for quick ones — shows a failure (a UserError's Chinese message, or the traceback of a
-bug), and puts the outcome in the status bar.
+bug), and puts the outcome in the status bar. An export, import or package also tells its result
+in a dialog with 打开文件 / 打开文件夹 (`.done(...)`), so success is never only a status-bar line.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Operation(Generic[T]):
         self._success: Callable[[T], Any] | None = None
         self._failure: Callable[[BaseException], Any] | None = None
         self._status: Callable[[T], str] | None = None
+        self._done: Callable[[T], errors.Done | None] | None = None
 
     def success(self, callback: Callable[[T], Any]) -> "Operation[T]":
         self._success = callback
@@ -49,6 +51,11 @@ class Operation(Generic[T]):
     def status(self, message: Callable[[T], str]) -> "Operation[T]":
         """The status-bar line after success."""
         self._status = message
+        return self
+
+    def done(self, result: Callable[[T], "errors.Done | None"]) -> "Operation[T]":
+        """The result dialog after success (what was written, 打开文件 / 打开文件夹)."""
+        self._done = result
         return self
 
     # -- running
@@ -69,6 +76,10 @@ class Operation(Generic[T]):
             show = getattr(self.parent, "show_status", None)
             if show is not None:
                 show(self._status(result))
+        if self._done is not None:
+            done = self._done(result)
+            if done is not None:
+                errors.show_done(self.parent, done)
         if self._success is not None:
             self._success(result)
 

@@ -29,6 +29,9 @@ from yibao_desktop.domain.errors import UserError
 from yibao_desktop.services import keystore
 from yibao_desktop.ui import errors
 
+UNIT_SAMPLE = "某某省某某市某某自治州某某县医疗保障局"  # a long unit name: certificate fields show it whole
+
+
 def path_row(placeholder: str, button_text: str, on_choose) -> tuple[QHBoxLayout, QLineEdit]:  # type: ignore[no-untyped-def]
     """A line edit for a path with a 选择… button beside it."""
     row = QHBoxLayout()
@@ -115,6 +118,7 @@ class NewCertificateDialog(QDialog):
         if replaces:
             form.addRow(QLabel("<span style='color:#c0392b'>新证书将替换当前证书；已签名的文件不受影响。</span>"))
         self.unit = QLineEdit(unit)
+        self.unit.setMinimumWidth(self.unit.fontMetrics().horizontalAdvance(max(unit, UNIT_SAMPLE, key=len)) + 24)
         self.signer = QLineEdit()
         self.password = _password_edit()
         self.again = _password_edit()
@@ -145,6 +149,18 @@ class NewCertificateDialog(QDialog):
             self.adjustSize()
             return
         self.accept()
+
+
+def close_row(dialog: QDialog, layout: QVBoxLayout) -> QPushButton:
+    """A 关闭 button at the bottom of `dialog`; Enter never presses it (Enter is for the dialog's
+    own default button, such as 核验)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    button = buttons.button(QDialogButtonBox.StandardButton.Close)
+    button.setText("关闭")
+    button.setAutoDefault(False)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return button
 
 
 def _ok_cancel(on_ok, on_cancel, ok_text: str = "确定") -> QDialogButtonBox:  # type: ignore[no-untyped-def]
@@ -313,14 +329,18 @@ class VerifyDialog(QDialog):
         self.trusted.setMaximumHeight(90)
         layout.addWidget(self.trusted)
         add = QPushButton("添加受信任证书…")
+        add.setAutoDefault(False)
         add.clicked.connect(self._on_add_trusted)
         layout.addWidget(add)
-        verify = QPushButton("核验")
-        verify.clicked.connect(lambda: self.verify(self.path.text()))
-        layout.addWidget(verify)
+        row.itemAt(1).widget().setAutoDefault(False)  # 选择PDF…: Enter verifies, it does not browse
+        self.verify_button = QPushButton("核验")
+        self.verify_button.setDefault(True)
+        self.verify_button.clicked.connect(lambda: self.verify(self.path.text().strip()))
+        layout.addWidget(self.verify_button)
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         layout.addWidget(self.result, 1)
+        self.close_button = close_row(self, layout)
         self._refresh_trusted()
 
     def _refresh_trusted(self) -> None:
@@ -357,6 +377,8 @@ class VerifyDialog(QDialog):
         from yibao_desktop.exchange.signing import format_verification
 
         if not path:
+            self.result.setStyleSheet("")
+            self.result.setPlainText("请先填写或选择要核验的 PDF 文件。")
             return 1
         result = keystore.verify_pdf(path)
         self.result.setPlainText(format_verification(result))

@@ -8,15 +8,21 @@ import os
 import sys
 from typing import Sequence
 
+from yibao_desktop.argparse_zh import Parser
 from yibao_desktop.domain.errors import UserError
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="yibao-desktop shot", description="离屏渲染主窗口并保存为 PNG")
+    parser.add_argument("path", metavar="FILE.yibao", help="报告文件（只读取，不修改）")
+    parser.add_argument("--tab", default="概览", metavar="页", help="概览、资金、指标、评分、报告文字 或 佐证材料")
+    parser.add_argument("--out", required=True, metavar="PNG", help="保存的图片文件")
+    parser.add_argument("--size", default="1366x768", metavar="宽x高", help="窗口大小，如 1366x768")
+    return parser
+
+
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="yibao-desktop shot", description="离屏渲染主窗口并保存为 PNG")
-    parser.add_argument("path", metavar="FILE.yibao")
-    parser.add_argument("--tab", default="概览", help="概览、资金、指标、评分、报告文字 或 佐证材料")
-    parser.add_argument("--out", required=True, metavar="PNG")
-    parser.add_argument("--size", default="1366x768", help="窗口大小，如 1366x768")
+    parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exit_:

@@ -99,7 +99,7 @@ def test_cli_next_year_from_excel(tmp_path, capsys):
     hand_made_project_form(book)
     out = tmp_path / "2025.yibao"
     assert main(["next-year", str(book), str(out)]) == 0
-    assert "结转资金 403800.00 元" in capsys.readouterr().err
+    assert "结转资金 403,800.00 元" in capsys.readouterr().err
     with Document.open(out) as doc:
         assert doc.report.meta.previous.year == 2024
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
+from yibao_desktop.domain import formatting as fmt
 from yibao_desktop.domain import rules
-from yibao_desktop.domain.money import ZERO, fmt_money, fmt_pct, percent, shares
+from yibao_desktop.domain.money import ZERO, fmt_pct, percent, shares
 from yibao_desktop.domain.report import LEVELS, Expenditure, Income, Previous, pool_of_kind
 from yibao_desktop.domain.result import (
     Finding,
@@ -29,8 +30,8 @@ POOL_CARRIED, POOL_ALLOCATED = "上年结转", "当年下达"
 
 
 def yuan(value: Decimal) -> str:
-    """An amount as finding messages quote it: '600000.00 元'."""
-    return f"{fmt_money(value)} 元"
+    """An amount as finding messages quote it: '600,000.00 元' (the one display formatter)."""
+    return f"{fmt.yuan(value)} 元"
 
 
 def _breakdown(amounts: dict[str, Decimal], projects: dict[str, dict[Any, None]]) -> tuple[Share, ...]:

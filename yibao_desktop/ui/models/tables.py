@@ -15,6 +15,7 @@ from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain.money import ZERO, parse_decimal
 from yibao_desktop.domain.report import GRADES, KINDS, LEVELS, NATURES, POOLS, QUALITATIVE, Indicator, pool_of_kind
 from yibao_desktop.domain.result import Finding, Result
+from yibao_desktop.domain.score_explain import ScoreTexts, score_texts
 from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.templates import load_template
 from yibao_desktop.ui.document import ReportDocument
@@ -210,6 +211,8 @@ IND_COLUMNS = [
     Column("deviation_reason", "偏差原因分析及改进措施", width=260),
 ]
 IND_COL = {c.header: i for i, c in enumerate(IND_COLUMNS)}
+# Columns of long texts, edited in a multi-line editor (ui/text_delegate.py).
+LONG_TEXT_COLUMNS = ("偏差原因分析及改进措施", "调整理由")
 
 
 class IndicatorModel(RowTableModel):
@@ -365,6 +368,7 @@ class Level1Model(QAbstractTableModel):
         self.rdoc = rdoc
         self._count = self._rows()
         self.marks = CellMarks()
+        self._texts: tuple[Result, ScoreTexts] | None = None
         rdoc.changed.connect(self._on_document_changed)
         rdoc.structure_changed.connect(self._on_document_structure_changed)
 
@@ -424,35 +428,19 @@ class Level1Model(QAbstractTableModel):
         return None
 
     def _tooltip(self, row: int, column: int, level: Any) -> str | None:
-        """How each computed figure comes about, with the numbers (STYLE: figures from compute)."""
+        """How the row's figures come about, with the numbers (domain/score_explain, read from
+        the compute result; made once per result)."""
         result = self.rdoc.result
+        if self._texts is None or self._texts[0] is not result:
+            self._texts = (result, score_texts(result, self.rdoc.report.scoring.grade_labels))
+        texts = self._texts[1]
         n = len(self.rdoc.report.scoring.level1_weights)
-        be = result.budget_execution
-        if row < n and level is not None and column in (2, 3):
-            parts = [(res.name, res.weight if column == 2 else res.score)
-                     for res in result.indicators if res.level1 == level.name]
-            if not parts:
-                return f"「{level.name}」下还没有三级指标"
-            what = "三级指标分值合计" if column == 2 else "一级指标得分 = 其下三级指标得分之和"
-            show = fmt.number if column == 2 else fmt.score
-            terms = " + ".join(show(v) for _, v in parts[:12]) + (" + …" if len(parts) > 12 else "")
-            total = level.indicator_weight if column == 2 else level.score
-            return f"{what}\n= {terms}\n= {show(total)}（共 {len(parts)} 个三级指标）"
-        if row == n and column in (2, 3):
-            funds = result.funds
-            return (f"预算执行率 = 已支出 {fmt.yuan(funds.paid)} 元 ÷ 可用资金 {fmt.yuan(funds.available)} 元 = "
-                    f"{fmt.pct(be.rate)}\n预算执行率得分 = min(1, 执行率) × 分值 {fmt.number(be.weight)} = "
-                    f"{fmt.score(be.score)}")
-        if row == n + 1 and column == 3:
-            terms = " + ".join(fmt.score(l.score) for l in result.level1) + f" + {fmt.score(be.score)}"
-            text = f"总分 = 各一级指标得分 + 预算执行率得分\n= {terms}\n= {fmt.score(result.total_before_cap)}"
-            if result.cap is not None:
-                text += f"\n按预算执行率封顶为 {fmt.score(result.cap)}"
-            bounds = "，".join(f"{label} {b}" for label, b in rules.grade_bounds_text(self.rdoc.report.scoring.grade_labels))
-            return text + f"\n等级：{bounds}"
-        if row == n + 1 and column == 1:
-            return f"一级指标权重与预算执行率权重之和，应为 {fmt.number(rules.TOTAL_WEIGHT)}"
-        return None
+        if row < n:
+            name = self.rdoc.report.scoring.level1_weights[row][0]
+            return (texts.weights if column in (1, 2) else texts.level1).get(name)
+        if row == n:
+            return texts.budget
+        return texts.total_weight if column == 1 else texts.total
 
     def _edits(self, index: Index, text: str) -> tuple[list[Edit], str]:
         """The edits (and undo text) that set a cell to `text`; ValueParseError if not understood."""

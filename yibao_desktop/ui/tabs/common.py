@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from yibao_desktop.ui.models.base import RowTableModel
 from yibao_desktop.ui.views import SheetView
@@ -33,6 +33,16 @@ class TableSection(QWidget):
             self.buttons[label] = button
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
+        self.bar = bar
+
+    def height_for_rows(self, rows: int) -> int:
+        """The height that shows the title bar, the header, `rows` rows and a horizontal scroll
+        bar: what a section needs at least (8 rows at 1366×768)."""
+        view = self.view
+        scroll = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return (self.bar.sizeHint().height() + self.layout().spacing()
+                + view.horizontalHeader().sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
+                + scroll + 2 * view.frameWidth() + 2)
 
     def selected_rows(self) -> list[int]:
         return self.view.selected_rows()
@@ -66,3 +76,12 @@ def figure_card(title: str) -> tuple[QWidget, QLabel]:
     layout.addWidget(caption)
     layout.addWidget(value)
     return box, value
+
+
+AMOUNT_SAMPLE = "9,999,999,999,999.99"  # the largest amount (< 10^13 元): 15 digits, separators, 分
+
+
+def fit_amount_width(edit: QLineEdit) -> None:
+    """A money field wide enough for a 15-digit amount with separators (never "789.50" for
+    123,456,789.50)."""
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(AMOUNT_SAMPLE) + 24)

@@ -1,5 +1,5 @@
 """资金: income and expenditure lines, the summary computed from them, and (for 城乡居民医保) the
-fund-operation block."""
+fund-operation block on a page of its own, so every table shows at least 8 rows at 1366×768."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +34,7 @@ from yibao_desktop.domain.values import parse_number_text
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import DisplayUnit
 from yibao_desktop.ui.models.tables import ExpenditureModel, FundOpLineModel, IncomeModel
-from yibao_desktop.ui.tabs.common import TableSection
+from yibao_desktop.ui.tabs.common import TableSection, fit_amount_width
 from yibao_desktop.ui.views import PROBLEM_STYLE, FontFit, clear_problem
 
 FO_FIELDS = [
@@ -64,15 +65,17 @@ class FundsTab(QWidget):
         outer.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.setChildrenCollapsible(False)
         self.incomes = TableSection("资金来源", IncomeModel(rdoc, unit))
         self.expenditures = TableSection("支出明细", ExpenditureModel(rdoc, unit))
-        left_layout.addWidget(self.incomes, 2)
-        left_layout.addWidget(self.expenditures, 5)
-        self.fund_op = FundOperationBox(rdoc, unit)
-        left_layout.addWidget(self.fund_op, 3)
+        for section in (self.incomes, self.expenditures):
+            section.setMinimumHeight(section.height_for_rows(8))
+            left.addWidget(section)
+        left.setStretchFactor(0, 0)
+        left.setStretchFactor(1, 1)
+        left.setSizes([self.incomes.minimumHeight(), 4 * self.incomes.minimumHeight()])  # the lines get the rest
+        self.lines_splitter = left
         splitter.addWidget(left)
         self.summary_model = SummaryModel()
         self.summary = QTableView()
@@ -89,7 +92,13 @@ class FundsTab(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([820, 440])
-        outer.addWidget(splitter, 1)
+        # 城乡居民医保's fund operation gets a page of its own (the lines keep their height).
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(splitter, "资金来源与支出")
+        self.fund_op = FundOperationBox(rdoc, unit)
+        self.pages.addTab(self.fund_op, "基金运行情况")
+        outer.addWidget(self.pages, 1)
         rdoc.changed.connect(self._on_document_changed)
         unit.changed.connect(self._on_document_changed)
         self._on_document_changed()
@@ -98,9 +107,14 @@ class FundsTab(QWidget):
         if checked:
             self.unit.set_wan(button_id == 1)
 
+    def show_fund_operation(self) -> None:
+        self.pages.setCurrentWidget(self.fund_op)
+
     def _on_document_changed(self) -> None:
-        self.fund_op.setVisible(self.rdoc.report.fund_operation is not None
-                                or self.rdoc.report.meta.fund_type == "resident_insurance")
+        has_fund_op = (self.rdoc.report.fund_operation is not None
+                       or self.rdoc.report.meta.fund_type == "resident_insurance")
+        self.pages.setTabVisible(1, has_fund_op)
+        self.pages.tabBar().setVisible(has_fund_op)
         funds, yoy = self.rdoc.result.funds, self.rdoc.result.funds_yoy
         shown = self._shown_funds
         if shown is not None and shown[0] is funds and shown[1] == self.unit.wan and shown[2] == yoy:
@@ -108,6 +122,10 @@ class FundsTab(QWidget):
         self._shown_funds = (funds, self.unit.wan, yoy)
         scroll = self.summary.verticalScrollBar().value()
         self.summary_model.set_rows(summary_rows(funds, self.unit, yoy))
+        self.summary.clearSpans()
+        for i, row in enumerate(self.summary_model.rows):
+            if row.style == "title":  # a block's title runs across the columns, never cut
+                self.summary.setSpan(i, 0, 1, SummaryModel.COLUMNS)
         self.summary.verticalScrollBar().setValue(scroll)
 
     def summary_text(self) -> str:
@@ -219,33 +237,42 @@ class SummaryModel(QAbstractTableModel):
         return None
 
 
-class FundOperationBox(QGroupBox):
+class FundOperationBox(QWidget):
     """城乡居民医保 fund operation: income/expense lines and the typed totals and populations."""
 
     def __init__(self, rdoc: ReportDocument, unit: DisplayUnit):
-        super().__init__("基金运行情况")
+        super().__init__()
         self.rdoc = rdoc
         self.unit = unit
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         self.enable = QPushButton("启用基金运行情况")
         self.enable.clicked.connect(self._on_enable_clicked)
-        layout.addWidget(self.enable)
+        layout.addWidget(self.enable, 0, Qt.AlignmentFlag.AlignLeft)
+        tables = QHBoxLayout()
         self.income = TableSection("基金收入", FundOpLineModel(rdoc, "income", unit))
         self.expense = TableSection("基金支出", FundOpLineModel(rdoc, "expense", unit))
-        layout.addWidget(self.income, 3)
-        layout.addWidget(self.expense, 3)
-        form_box = QWidget()
-        form = QFormLayout(form_box)
+        for section in (self.income, self.expense):
+            section.setMinimumHeight(section.height_for_rows(8))
+            tables.addWidget(section, 1)
+        layout.addLayout(tables, 1)
+        form_box = QGroupBox("填报数与人口")
+        form = QGridLayout(form_box)
         self.fields: dict[str, QLineEdit] = {}
-        for name, label, kind in FO_FIELDS:
+        for n, (name, label, kind) in enumerate(FO_FIELDS):
             edit = QLineEdit()
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            fit_amount_width(edit)  # 15-digit amounts with separators show whole
             edit.editingFinished.connect(lambda n=name, k=kind: self._on_field_edited(n, k))
-            form.addRow(label, edit)
+            row, column = (n, 0) if n < 4 else (n - 4, 3)
+            form.addWidget(QLabel(label), row, column)
+            form.addWidget(edit, row, column + 1)
             self.fields[name] = edit
         self.derived = QLabel()
         self.derived.setWordWrap(True)
-        form.addRow(self.derived)
-        layout.addWidget(form_box, 2)
+        form.addWidget(self.derived, 3, 3, 1, 3)
+        form.setColumnMinimumWidth(2, 24)
+        form.setColumnStretch(5, 1)
+        layout.addWidget(form_box)
         rdoc.changed.connect(self._on_document_changed)
         unit.changed.connect(self._on_document_changed)
         self._on_document_changed()
@@ -257,8 +284,8 @@ class FundOperationBox(QGroupBox):
         if value is None:
             return ""
         if kind == "money":
-            return fmt.edit_text(value, self.unit.label)
-        return str(value)
+            return fmt.edit_text(value, self.unit.label, sep=True)
+        return f"{value:,}"
 
     def _on_document_changed(self) -> None:
         fo = self.rdoc.report.fund_operation

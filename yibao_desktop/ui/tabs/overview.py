@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -51,19 +51,34 @@ class ProgressChart(QWidget):
         self.monthly = monthly
         self.update()
 
+    def _font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(8.0, font.pointSizeF() * 0.9))
+        return font
+
+    def axis(self) -> tuple[QRectF, Decimal, list[tuple[str, float]]]:
+        """The plot area, the top of the y axis, and each y label with its height: a step of 1, 2
+        or 5 × 10^k, so that progress far beyond 100% gives a few labels, never a pile; the plot
+        starts right of the widest label."""
+        top = max((m.progress for m in self.monthly if m.progress is not None), default=Decimal(100))
+        top = max(Decimal(100), top)
+        step = Decimal(str(fmt.axis_step(float(top))))
+        y_max = step * math.ceil(top / step)
+        labels = [f"{fmt.number(k * step)}%" for k in range(int(y_max / step) + 1)]
+        metrics = QFontMetricsF(self._font())
+        left = max(52.0, max(metrics.horizontalAdvance(t) for t in labels) + 14)
+        rect = QRectF(self.rect()).adjusted(left, 30, -20, -36)
+        ticks = [(text, rect.bottom() - rect.height() * k / (len(labels) - 1)) for k, text in enumerate(labels)]
+        return rect, y_max, ticks
+
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(52, 30, -20, -36)
+        rect, y_max, ticks = self.axis()
         painter.fillRect(self.rect(), QColor("#ffffff"))
-        font = QFont(self.font())
-        font.setPointSizeF(max(8.0, font.pointSizeF() * 0.9))
-        painter.setFont(font)
+        painter.setFont(self._font())
         painter.setPen(QColor("#333333"))
         painter.drawText(QRectF(0, 4, self.width(), 22), Qt.AlignmentFlag.AlignCenter, "月度累计支出进度与序时进度")
-        top = max((m.progress for m in self.monthly if m.progress is not None), default=Decimal(100))
-        step = fmt.axis_step(float(max(Decimal(100), top)))
-        y_max = Decimal(str(step)) * math.ceil(max(Decimal(100), top) / Decimal(str(step)))
 
         def point(month: int, value: Decimal) -> QPointF:
             x = rect.left() + rect.width() * (month - 0.5) / 12
@@ -71,14 +86,12 @@ class ProgressChart(QWidget):
             return QPointF(x, y)
 
         grid = QPen(QColor("#e3e7ee"))
-        for k in range(int(y_max / Decimal(str(step))) + 1):
-            pct = int(k * step)
-            y = rect.bottom() - rect.height() * pct / float(y_max)
+        for text, y in ticks:
             painter.setPen(grid)
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             painter.setPen(QColor("#5a6472"))
             painter.drawText(QRectF(0, y - 9, rect.left() - 6, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             f"{pct}%")
+                             text)
         for m in range(1, 13):
             x = rect.left() + rect.width() * (m - 0.5) / 12
             painter.drawText(QRectF(x - 20, rect.bottom() + 6, 40, 18), Qt.AlignmentFlag.AlignCenter, f"{m}月")

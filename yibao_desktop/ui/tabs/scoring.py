@@ -23,7 +23,8 @@ from yibao_desktop.domain.narrative import counts_sentence
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.document import ReportDocument
 from yibao_desktop.ui.models.base import DisplayUnit
-from yibao_desktop.ui.models.tables import IND_COL, IND_COLUMNS, IndicatorModel, Level1Model
+from yibao_desktop.ui.models.tables import IND_COL, LONG_TEXT_COLUMNS, IND_COLUMNS, IndicatorModel, Level1Model
+from yibao_desktop.ui.text_delegate import use_for_columns
 from yibao_desktop.ui.views import SheetView
 
 REVERSE_RULES = [("linear", "线性扣分：分值 ×（1 −（实际 − 目标）÷ 目标），2倍目标及以上得 0 分"),
@@ -110,6 +111,7 @@ class ScoringTab(QWidget):
         for header, width in (("三级指标", 190), ("评级", 75), ("得分", 60), ("人工得分", 70), ("调整理由", 130),
                               ("定性区间", 90)):
             self.override_view.setColumnWidth(IND_COL[header], width)
+        use_for_columns(self.override_view, [IND_COL[h] for h in LONG_TEXT_COLUMNS])
         right.addWidget(self.override_view, 1)
         layout.addLayout(right, 6)
         rdoc.changed.connect(self._on_document_changed)
