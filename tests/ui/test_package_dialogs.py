@@ -124,3 +124,19 @@ def test_verify_pdf_enter_verifies_and_close(qtbot, tmp_path, monkeypatch):
     assert dialog.close_button.text() == "关闭"
     dialog.close_button.click()
     assert not dialog.isVisible()
+
+
+def test_a_wrong_password_keeps_the_package_dialog_open_with_what_was_chosen(window, qtbot, tmp_path, certificate):
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    dialog = PackageDialog(window, "示例县医疗保障局_2025", stick, drives=[])
+    qtbot.add_widget(dialog)
+    dialog.folder.setText(str(stick))
+    dialog.password.setText("wrong-pass")
+    dialog._on_accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "证书密码错误" in dialog.message.text() and "unit-certificate" not in dialog.message.text()
+    assert dialog.folder.text() == str(stick) and dialog.password.text() == "wrong-pass"
+    dialog.password.setText("secret123")
+    dialog._on_accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.message.text() == ""

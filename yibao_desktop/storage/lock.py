@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from yibao_desktop.domain.formatting import timestamp_text
+
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -51,7 +53,7 @@ class LockHolder:
     since: str = ""  # local time, ISO 8601
 
     def describe(self) -> str:
-        """'计算机 PC-01 上的用户 li（进程 4242，自 2025-06-01 09:30 起）', or '' when unknown."""
+        """'计算机 PC-01 上的用户 li（进程 4242，自 2025年6月1日 09:30 起）', or '' when unknown."""
         who = ""
         if self.host:
             who += f"计算机 {self.host} 上的"
@@ -63,7 +65,7 @@ class LockHolder:
         if self.pid:
             detail.append(f"进程 {self.pid}")
         if self.since:
-            detail.append(f"自 {self.since.replace('T', ' ')[:16]} 起")
+            detail.append(f"自 {timestamp_text(self.since)} 起")
         if detail:
             who += f"（{'，'.join(detail)}）"
         return who

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from yibao_desktop.domain.errors import UserError
 from yibao_desktop.drives import Drive, is_removable, preselect
+from yibao_desktop.services import keystore
 from yibao_desktop.ui import errors
 from yibao_desktop.ui.pdf_dialogs import close_row, path_row
 
@@ -52,7 +54,7 @@ class PackageDialog(QDialog):
         self.resize(640, 440)
         self.last_folder = str(last_folder) if last_folder else None
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"将生成文件夹「{package_name}」，内含：签名的正式版PDF、自评表（Excel）、报告文件副本和清单。"))
+        layout.addWidget(QLabel(f"将生成文件夹「{package_name}」，内含：签名的正式版PDF、自评表（Excel）、报告文件副本、佐证材料和清单。"))
         head = QHBoxLayout()
         head.addWidget(QLabel("<b>选择U盘或文件夹：</b>"))
         head.addStretch(1)
@@ -76,6 +78,10 @@ class PackageDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow("单位证书密码", self.password)
         layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("生成报送包")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
@@ -121,6 +127,14 @@ class PackageDialog(QDialog):
         if not self.folder.text().strip():
             errors.show_error(self, "请选择目标", "请选择U盘或目标文件夹。")
             return
+        try:  # a wrong password is told here, and the dialog keeps what was chosen and typed
+            keystore.unit_credentials(self.password.text())
+        except UserError as err:
+            self.message.setText(str(err))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.message.setText("")
         self.accept()
 
 
