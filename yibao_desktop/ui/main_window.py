@@ -56,6 +56,7 @@ from yibao_desktop.ui.zoom import FontZoom
 APP_NAME = "医保绩效自评助手"
 FILE_FILTER = f"医保绩效自评报告 (*{FILE_SUFFIX});;所有文件 (*)"
 TAB_NAMES = ("概览", "资金", "指标", "评分", "报告文字", "佐证材料")
+TAB_ATTRS = ("overview", "funds", "indicators", "scoring", "text", "evidence")
 WHERE_RE = re.compile(r"^(\w+(?:\.\w+)?)(?:\[(\d+)\])?(?:\.(\w+))?")
 
 
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.start_page = self._build_start_page()
         self.stack.addWidget(self.start_page)
         self.tabs: QTabWidget | None = None
+        self._built: dict[str, Any] = {}  # the pages of the open report built so far
+        self._pages: dict[str, QWidget] = {}
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status)
         self._build_menus()
@@ -223,23 +226,18 @@ class MainWindow(QMainWindow):
         self.close_document()
         self.rdoc = ReportDocument(doc, self)
         tabs = QTabWidget()
-        self.overview = OverviewTab(self.rdoc, self.jump_to)
-        self.funds = FundsTab(self.rdoc, self.unit)
-        self.indicators = IndicatorsTab(self.rdoc, self.unit)
-        self.scoring = ScoringTab(self.rdoc, self.unit)
-        self.text = TextTab(self.rdoc)
-        self.evidence = EvidenceTab(self.rdoc)
-        for widget, name in zip((self.overview, self.funds, self.indicators, self.scoring, self.text, self.evidence),
-                                TAB_NAMES):
-            tabs.addTab(widget, name)
+        self._pages = {}
+        for attr, name in zip(TAB_ATTRS, TAB_NAMES):
+            page = QWidget()
+            QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+            self._pages[attr] = page
+            tabs.addTab(page, name)
         self.tabs = tabs
+        self._built = {}
+        self._tab(TAB_ATTRS[0])  # the page shown first; the others are built when first shown or used
+        tabs.currentChanged.connect(lambda index: self._tab(TAB_ATTRS[index]) if index >= 0 else None)
         self.stack.addWidget(tabs)
         self.stack.setCurrentWidget(tabs)
-        for view in tabs.findChildren(SheetView):
-            view.message.connect(self.show_status)
-        self.text.message.connect(self.show_status)
-        self.text.editor.undo_requested.connect(self.on_undo)  # one history, also inside the text
-        self.text.editor.redo_requested.connect(self.on_redo)
         self.rdoc.changed.connect(self._on_document_changed)
         self.rdoc.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._remember(doc.path)
@@ -254,6 +252,38 @@ class MainWindow(QMainWindow):
         if doc.read_only:
             errors.show_info(self, "只读打开", read_only_message(doc))
 
+    def _tab(self, attr: str) -> Any:
+        """The page `attr` of the open report, built on first use (a lean start builds only the
+        page shown)."""
+        built = self._built.get(attr)
+        if built is not None:
+            return built
+        assert self.rdoc is not None
+        if attr == "overview":
+            widget: Any = OverviewTab(self.rdoc, self.jump_to)
+        elif attr in ("funds", "indicators", "scoring"):
+            widget = {"funds": FundsTab, "indicators": IndicatorsTab, "scoring": ScoringTab}[attr](self.rdoc, self.unit)
+        elif attr == "text":
+            widget = TextTab(self.rdoc)
+            widget.message.connect(self.show_status)
+            widget.editor.undo_requested.connect(self.on_undo)  # one history, also inside the text
+            widget.editor.redo_requested.connect(self.on_redo)
+        else:
+            widget = EvidenceTab(self.rdoc)
+        for view in widget.findChildren(SheetView):
+            view.message.connect(self.show_status)
+        self._pages[attr].layout().addWidget(widget)
+        widget.show()  # at once: a layout would show it only from the event loop
+        self._built[attr] = widget
+        return widget
+
+    overview = property(lambda self: self._tab("overview"))
+    funds = property(lambda self: self._tab("funds"))
+    indicators = property(lambda self: self._tab("indicators"))
+    scoring = property(lambda self: self._tab("scoring"))
+    text = property(lambda self: self._tab("text"))
+    evidence = property(lambda self: self._tab("evidence"))
+
     def commit_pending(self) -> None:
         """Save what the user is typing: an open cell editor, the text section being written, a
         form field that has the focus. Every action that closes, switches, exports or packages
@@ -265,7 +295,8 @@ class MainWindow(QMainWindow):
             view.commit_editor()
         if isinstance(focus, QLineEdit) and focus.window() is self:
             focus.editingFinished.emit()
-        self.text.flush()
+        if "text" in self._built:
+            self._built["text"].flush()
 
     def show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
@@ -283,6 +314,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.tabs)
             self.tabs.deleteLater()
             self.tabs = None
+            self._built, self._pages = {}, {}
         self._fill_recent_list()
         self.stack.setCurrentWidget(self.start_page)
         self._on_document_changed()
