@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from tests.exchange.pdf.test_report import long_report
+from tests.exchange.pdf.test_report import build_pdf, long_report
 from yibao_desktop.exchange import signing
-from yibao_desktop.exchange.pdf.report import build_pdf
+from yibao_desktop.services import export
 
 MAX_SIZE = 400 * 1024
 
@@ -32,7 +32,7 @@ def creds(tmp_path_factory):
 def test_build_sign_save_30_pages(benchmark, report30, creds, tmp_path):
     build_pdf(report30, draft=False, issued=date(2025, 1, 20))  # load the fonts outside the timing
     out = tmp_path / "signed.pdf"
-    result = benchmark(signing.export_signed_pdf, report30, out, creds, issued=date(2025, 1, 20))
+    result = benchmark(export.export_pdf, report30, out, "signed", creds=creds, issued=date(2025, 1, 20))
     assert 28 <= result.pages <= 40
     assert result.size == out.stat().st_size <= MAX_SIZE, f"{result.size // 1024} KB"
 
