@@ -166,3 +166,12 @@ def test_a_change_interrupted_by_a_crash_is_rolled_back_and_the_user_told(tmp_pa
         assert ("info", "已恢复") == messages[-1][:2] and "已保存的内容都在" in messages[-1][2]
     finally:
         win.close_document()
+
+
+def test_no_page_makes_the_window_wider_than_a_small_screen(window):
+    """A label that does not wrap once pushed the 评分 page to 1376 px on a 1366×768 screen."""
+    from yibao_desktop.ui.main_window import TAB_NAMES
+
+    for index, name in enumerate(TAB_NAMES):
+        window.tabs.setCurrentIndex(index)
+        assert window.minimumSizeHint().width() <= 1366, name

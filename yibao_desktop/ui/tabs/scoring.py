@@ -101,8 +101,10 @@ class ScoringTab(QWidget):
         layout.addLayout(left, 5)
 
         right = QVBoxLayout()
-        right.addWidget(QLabel("<b>定性评分与人工调整</b>　<span style='color:#5a6472'>定性指标在区间内填写得分；"
-                               "定量指标如需人工调整得分，须填写理由，报告中会一并列出。</span>"))
+        heading = QLabel("<b>定性评分与人工调整</b>　<span style='color:#5a6472'>定性指标在区间内填写得分；"
+                         "定量指标如需人工调整得分，须填写理由，报告中会一并列出。</span>")
+        heading.setWordWrap(True)  # never widens the window beyond a small screen
+        right.addWidget(heading)
         self.override_model = IndicatorModel(rdoc, unit)
         self.override_view = SheetView()
         self.override_view.setModel(self.override_model)
