@@ -3,6 +3,15 @@ import pytest
 from yibao_desktop.ui import errors
 
 
+@pytest.fixture(scope="session", autouse=True)
+def app_font(qapp):
+    """The bundled CJK font, as the program registers it at start: layouts are measured with the
+    glyphs the user sees (a fallback font is narrower and hides overflowing pages)."""
+    from yibao_desktop.ui.fonts import register_fonts
+
+    return register_fonts(qapp)
+
+
 @pytest.fixture(autouse=True)
 def messages(monkeypatch):
     """Dialogs are recorded instead of shown (STYLE.md §10)."""
