@@ -4,7 +4,9 @@ The upstream CJK TrueType fonts are 14-15 MB each. The PDF only needs the charac
 report can contain, so each is subset to GB 2312 (all 6,763 hanzi and its symbols) plus the
 punctuation, Latin, digit, maths and enclosed-number blocks and every character of the bundled
 templates and demo. Characters outside that set are still drawn when another font of the
-fallback chain has them (the full Noto Sans SC); otherwise the export names them (exchange/pdf/fonts.py).
+fallback chain has them (the full Noto Sans SC, loaded only then); otherwise the export names them
+(exchange/pdf/fonts.py). The Hei role uses a subset of Noto Sans SC too: parsing the full 10 MB font
+costs about 50 ms of every export.
 
 Usage (needs fontTools, a build-time tool only: `pip install fonttools`):
 
@@ -103,7 +105,10 @@ def main() -> None:
     parser.add_argument("--serif-regular", type=Path, required=True)
     parser.add_argument("--serif-bold", type=Path, required=True)
     parser.add_argument("--kai", type=Path, required=True)
+    parser.add_argument("--sans", type=Path, default=HERE / "NotoSansSC-Regular.ttf",
+                        help="Noto Sans SC (default: the bundled full font, kept for the window and rare characters)")
     args = parser.parse_args()
+    subset(args.sans, HERE / "NotoSansSC-Regular-subset.ttf")
     subset(args.serif_regular, HERE / "NotoSerifSC-Regular-subset.ttf")
     subset(args.serif_bold, HERE / "NotoSerifSC-Bold-subset.ttf")
     subset(args.kai, HERE / "YibaoWenKai-Regular-subset.ttf", rename=("Yibao WenKai Subset", "YibaoWenKaiSubset"))

@@ -42,6 +42,7 @@ REQUIRED_RESOURCES = (
     ("templates", "custom.json"),
     ("demo", "demo-2025-capacity.json"),
     ("fonts", "NotoSansSC-Regular.ttf"),
+    ("fonts", "NotoSansSC-Regular-subset.ttf"),
     ("help", "guide.md"),
     ("help", "licenses.md"),
 )

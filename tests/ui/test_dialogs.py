@@ -45,7 +45,7 @@ def test_every_menu_the_guide_names_exists(window):
 def test_about_credits_every_bundled_font(qtbot):
     about = about_text()
     fonts = sorted(p.name for p in paths.fonts_dir().iterdir() if p.suffix in (".ttf", ".otf", ".txt"))
-    assert len(fonts) == 7
+    assert len(fonts) == 8
     for name in fonts:
         assert name in about, name
     for family in ("思源黑体", "思源宋体", "霞鹜文楷", "SIL Open Font License"):

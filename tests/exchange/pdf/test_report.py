@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -291,6 +292,8 @@ def test_missing_glyph_names_character_and_section(demo):
 
 def test_rare_character_falls_back_through_the_chain():
     fonts = FontSet(prefer_system=False)
+    assert fonts.primary("hei").file.path.name == "NotoSansSC-Regular-subset.ttf"
+    assert fonts.font_for("hei", "埇").file.path.name == "NotoSansSC-Regular.ttf"  # the full font, last
     assert fonts.font_for("song", "埇") is not None  # not in GB 2312: drawn by the full Noto Sans SC
     assert fonts.font_for("fang", "中") is fonts.primary("song")  # no free FangSong: Song stands in
     assert fonts.missing("fang", "中文🀄") == ["🀄"]
@@ -502,3 +505,23 @@ def test_evidence_list_annex_in_pdf_and_xlsx(demo, tmp_path):
     values = [c.value for r in wb["佐证材料清单"].iter_rows() for c in r if c.value]
     assert "培训签到表.pdf" in values and "11.8 MB" in values and "ab" * 8 in values
     assert "佐证材料清单" not in _flat("".join(_pages_text(build_pdf(demo, issued=ISSUED).data)))
+
+
+def test_an_ordinary_report_never_parses_the_full_sans_font():
+    """The 10 MB Noto Sans SC costs about 50 ms to parse: only a character the subsets lack loads it."""
+    script = ("import sys\n"
+              "from tests.exchange.pdf.test_report import build_pdf, long_report\n"
+              "from yibao_desktop.exchange.pdf import fonts\n"
+              "built = build_pdf(long_report(), draft=True)\n"
+              "print(sorted(f.path.name for f, font in fonts._registry.items() if font is not None))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = proc.stdout.strip().splitlines()[-1]
+    assert "NotoSansSC-Regular-subset.ttf" in loaded and "'NotoSansSC-Regular.ttf'" not in loaded
+
+
+def test_reportlab_runs_with_its_c_accelerators():
+    """rl_accel (a dependency) replaces ReportLab's pure-Python number formatting and encoding."""
+    from reportlab.lib import rl_accel
+
+    assert rl_accel.fp_str.__module__ == "_rl_accel" and "fp_str" in rl_accel._c_funcs

@@ -7,8 +7,10 @@ sees (`MissingGlyphsError`), never a silent box.
 - On Windows the system fonts come first (simsun.ttc, simhei.ttf, simfang.ttf, simkai.ttf and,
   for the title, 方正小标宋 when installed). They may be embedded in a PDF, never shipped.
 - Then the bundled fonts of resources/fonts (OFL): Noto Serif SC Regular/Bold subsets (Song and
-  bold Song), a WenKai subset (Kai) and the full Noto Sans SC (Hei). There is no free FangSong
-  with GB 2312 coverage, so the FangSong role falls back to Song.
+  bold Song), a WenKai subset (Kai) and a Noto Sans SC subset (Hei), all GB 2312 and more. There
+  is no free FangSong with GB 2312 coverage, so the FangSong role falls back to Song.
+- Last in every chain, the full Noto Sans SC (the window's font) for rare characters. Fonts are
+  loaded only when a character reaches them, so an ordinary report never parses the 10 MB file.
 - A folder `fonts/` in the user data folder is searched too (any platform), so a Linux user can
   drop the Windows fonts there.
 
@@ -24,7 +26,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -48,10 +50,11 @@ SYSTEM_FONTS: dict[str, tuple[tuple[str, int], ...]] = {
 BUNDLED_FONTS: dict[str, str | None] = {
     "song": "NotoSerifSC-Regular-subset.ttf",
     "title": "NotoSerifSC-Bold-subset.ttf",
-    "hei": "NotoSansSC-Regular.ttf",
+    "hei": "NotoSansSC-Regular-subset.ttf",
     "kai": "YibaoWenKai-Regular-subset.ttf",
     "fang": None,  # no free FangSong: Song stands in
 }
+FULL_FALLBACK = "NotoSansSC-Regular.ttf"  # every character the subsets lack, in Hei
 # Roles whose fonts are tried after the role's own, in order.
 FALLBACK_ROLES: dict[str, tuple[str, ...]] = {
     "song": ("song", "hei"),
@@ -158,38 +161,50 @@ class FontSet:
             if bundled:
                 files.append(FontFile(paths.fonts_dir() / bundled))
             self._files[role] = files
-        self._chains: dict[str, list[PdfFont]] = {}
+        self._files_of: dict[str, list[FontFile]] = {}
+        self._primary: dict[str, PdfFont] = {}
         self._pick: dict[tuple[str, str], PdfFont | None] = {}
 
-    def _own(self, role: str) -> list[PdfFont]:
-        fonts = []
-        for f in self._files[role]:
-            loaded = _load(f)
-            if loaded is not None:
-                fonts.append(loaded)
-        return fonts
+    def _chain_files(self, role: str) -> list[FontFile]:
+        """The role's font files in the order they are tried: first the primary file of every
+        role in the fallback order, then the remaining ones (so simfang -> simsun -> simhei ->
+        bundled Song -> bundled Hei on Windows), then the full Noto Sans SC."""
+        files = self._files_of.get(role)
+        if files is None:
+            files = []
+            for r in FALLBACK_ROLES[role]:
+                if self._files[r] and self._files[r][0] not in files:
+                    files.append(self._files[r][0])
+            for r in FALLBACK_ROLES[role]:
+                files.extend(f for f in self._files[r][1:] if f not in files)
+            full = FontFile(paths.fonts_dir() / FULL_FALLBACK)
+            if full not in files:
+                files.append(full)
+            self._files_of[role] = files
+        return files
+
+    def _loaded(self, role: str) -> Iterator[PdfFont]:
+        """The role's usable fonts in order, each parsed only when reached."""
+        for file in self._chain_files(role):
+            font = _load(file)
+            if font is not None:
+                yield font
 
     def chain(self, role: str) -> list[PdfFont]:
-        chain = self._chains.get(role)
-        if chain is None:
-            chain = []
-            # First the primary font of every role in the fallback order, then the remaining ones
-            # (so simfang -> simsun -> simhei -> bundled Song -> bundled Hei on Windows).
-            own = {r: self._own(r) for r in FALLBACK_ROLES[role]}
-            for r in FALLBACK_ROLES[role]:
-                if own[r] and own[r][0] not in chain:
-                    chain.append(own[r][0])
-            for r in FALLBACK_ROLES[role]:
-                for f in own[r][1:]:
-                    if f not in chain:
-                        chain.append(f)
-            if not chain:
-                raise UserError(f"找不到可用的{ROLE_LABELS[role]}字体文件，请重新安装本程序")
-            self._chains[role] = chain
+        """Every usable font of the role (loads them all: for descriptions)."""
+        chain = list(dict.fromkeys(self._loaded(role)))
+        if not chain:
+            raise UserError(f"找不到可用的{ROLE_LABELS[role]}字体文件，请重新安装本程序")
         return chain
 
     def primary(self, role: str) -> PdfFont:
-        return self.chain(role)[0]
+        font = self._primary.get(role)
+        if font is None:
+            font = next(self._loaded(role), None)
+            if font is None:
+                raise UserError(f"找不到可用的{ROLE_LABELS[role]}字体文件，请重新安装本程序")
+            self._primary[role] = font
+        return font
 
     def font_for(self, role: str, ch: str) -> PdfFont | None:
         key = (role, ch)
@@ -198,7 +213,7 @@ class FontSet:
         except KeyError:
             pass
         found = None
-        for font in self.chain(role):
+        for font in self._loaded(role):
             if font.covers(ch):
                 found = font
                 break
@@ -216,7 +231,9 @@ class FontSet:
         return list(out)
 
     def describe(self) -> dict[str, list[str]]:
-        return {role: [f.label for f in self.chain(role)] for role in ROLES}
+        """Per role, the fonts loaded so far (those an export used), in chain order."""
+        return {role: [font.label for file in self._chain_files(role) if (font := _registry.get(file)) is not None]
+                for role in ROLES}
 
 
 class MissingGlyphsError(UserError):
