@@ -479,3 +479,17 @@ def test_form_text_over_its_limit_is_printed_whole_in_pdf_and_xlsx(demo, tmp_pat
     path = write_forms(official_forms(report), tmp_path / "forms.xlsx")
     cells = [c.value for ws in load_workbook(path).worksheets for r in ws.iter_rows() for c in r]
     assert cells.count(long_goal) == 2
+
+
+def test_cells_longer_than_a_page_run_on_to_the_next_page():
+    """A 偏差原因 or an income note longer than a page no longer stops the export with a traceback
+    (ReportLab's "too large" LayoutError): the row continues on the next page, and every character
+    is printed (the reason on both forms)."""
+    demo = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    reason, note = "因" * 1500, "注" * 400
+    report = replace(demo, indicators=(replace(demo.indicators[0], deviation_reason=reason),) + demo.indicators[1:],
+                     incomes=(replace(demo.incomes[0], note=note),) + demo.incomes[1:])
+    built = build_pdf(report, draft=True, issued=ISSUED)
+    text = "".join(_pages_text(built.data))
+    assert text.count("因") >= 2 * len(reason)
+    assert text.count("注") >= len(note)

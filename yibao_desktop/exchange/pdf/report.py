@@ -358,7 +358,7 @@ class _Builder:
         n = len(header)
         cmds = list(header_cmds) + [(op, (c0, _shift(r0, n, len(body))), (c1, _shift(r1, n, len(body))), *a)
                                     for op, (c0, r0), (c1, r1), *a in body_cmds]
-        t = SpanTable(header, body, fit_columns(header + body, cmds, widths, BLOCK_W), header_cmds, body_cmds)
+        t = SpanTable(header, body, fit_columns(header + body, cmds, widths, BLOCK_W), header_cmds, body_cmds, BLOCK_H)
         self.story.append(GridSnap(t, LINE))
 
     def figure(self, drawing, title: str) -> None:
@@ -607,7 +607,7 @@ class _Builder:
             role, align = _FORM_STYLE.get(c.kind, ("fang", "center"))
             return self.cell(sec, c.display, role, align)
 
-        self.story.extend(form_tables(form, make, L_BLOCK_W))
+        self.story.extend(form_tables(form, make, L_BLOCK_W, L_BLOCK_H))
         if form.notes:
             self.story.append(Spacer(1, 6))
         for note in form.notes:
