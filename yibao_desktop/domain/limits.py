@@ -275,3 +275,7 @@ def export_problems(report: Any) -> list[str]:
             problems.append(f"报告文字{name}有 {len(text):,} 个字，超过 {SECTION_TEXT_MAX:,} 个字的上限，"
                             "请精简或拆分为几节")
     return problems
+
+# Rows of one sheet an Excel import reads at most: ten times the longest real payment list.
+# A longer sheet is refused before it is read (exchange/excel/files.py counts while streaming).
+IMPORT_ROWS_MAX = 100_000

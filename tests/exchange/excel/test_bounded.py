@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,113 @@ def test_merge_is_linear_in_rows():
     placement took sixteen times as long, 22 s for 16,000 rows). Speed goals: benchmarks/."""
     small, large = _merge_seconds(2_000), _merge_seconds(8_000)
     assert large < 8 * small, (small, large)
+
+
+# ------------------------------------------------------------------------------ long sheets
+
+
+def long_sheet(path, data_rows: int, title_rows: int = 0):
+    """An .xlsx whose one sheet "支出" has `title_rows` rows of title text, the header 项目名称 |
+    支付金额, then `data_rows` payment lines: written as XML directly (openpyxl would take seconds
+    for 100,000 rows)."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "支出"
+    wb.active["A1"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+
+    def text(r, c, value):
+        return f'<c r="{c}{r}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    rows = [f'<row r="{r}">{text(r, "A", "2025年支出台账")}</row>' for r in range(1, title_rows + 1)]
+    h = title_rows + 1
+    rows.append(f'<row r="{h}">{text(h, "A", "项目名称")}{text(h, "B", "支付金额")}</row>')
+    rows += [f'<row r="{r}">{text(r, "A", "运维")}<c r="B{r}"><v>{r % 900 + 100}</v></c></row>'
+             for r in range(h + 1, h + 1 + data_rows)]
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main"><sheetData>{"".join(rows)}</sheetData></worksheet>')
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else src.read(item)
+            out.writestr(item.filename, data)
+    return path
+
+
+def test_a_sheet_of_100001_data_rows_is_refused_with_the_reason(tmp_path):
+    from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.domain.limits import IMPORT_ROWS_MAX
+    from yibao_desktop.exchange.excel.read import plan_import
+
+    path = long_sheet(tmp_path / "long.xlsx", IMPORT_ROWS_MAX + 1)
+    try:
+        plan_import(Report(), path)
+    except UserError as err:
+        message = str(err)
+    else:
+        raise AssertionError("not refused")
+    assert message == ("「long.xlsx」的工作表「支出」有超过 100,000 行数据，超出导入的上限（100,000 行），未导入任何数据。"
+                       "请只保留需要导入的行，或把表格拆分成几个工作簿后分别导入")
+
+
+@pytest.fixture
+def limit_1000(monkeypatch):
+    from yibao_desktop.exchange.excel import files, read
+
+    monkeypatch.setattr(files, "IMPORT_ROWS_MAX", 1000)
+    monkeypatch.setattr(read, "IMPORT_ROWS_MAX", 1000)
+
+
+def test_the_limit_counts_data_rows_below_the_header(tmp_path, limit_1000):
+    from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.exchange.excel.read import plan_import
+
+    plan = plan_import(Report(), long_sheet(tmp_path / "ok.xlsx", 1000, title_rows=20))
+    assert plan.ok and len(plan.report.expenditures) == 1000
+    with pytest.raises(UserError, match="有超过 1,000 行数据"):
+        plan_import(Report(), long_sheet(tmp_path / "over.xlsx", 1001, title_rows=20))
+
+
+def test_a_much_longer_sheet_is_refused_before_it_is_read(tmp_path, limit_1000, monkeypatch):
+    """Counted while streaming the sheet's XML: calamine never loads it (memory stays bounded,
+    whatever the sheet's length)."""
+    from python_calamine import CalamineWorkbook
+
+    from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.exchange.excel.read import plan_import
+
+    def never(self, name):
+        raise AssertionError("the sheet was loaded")
+
+    monkeypatch.setattr(CalamineWorkbook, "get_sheet_by_name", never)
+    with pytest.raises(UserError, match="有超过 1,000 行数据"):
+        plan_import(Report(), long_sheet(tmp_path / "huge.xlsx", 5000))
+
+
+def test_a_long_ods_is_refused_before_it_is_read(tmp_path, limit_1000, monkeypatch):
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from yibao_desktop.domain.errors import UserError
+    from yibao_desktop.exchange.excel.read import plan_import
+
+    monkeypatch.setattr(CalamineWorkbook, "from_filelike", lambda *a, **k: (_ for _ in ()).throw(AssertionError()))
+    cell = '<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               '<table:table table:name="小表"><table:table-row>' + cell + '</table:table-row></table:table>'
+               '<table:table table:name="长表">' + f"<table:table-row>{cell}</table:table-row>" * 1500
+               + '</table:table></office:spreadsheet></office:body></office:document-content>')
+    path = tmp_path / "long.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    with pytest.raises(UserError, match="工作表「长表」有超过 1,000 行数据"):
+        plan_import(Report(), path)
