@@ -135,3 +135,18 @@ def test_xlsx_with_the_quirks_of_other_writers(tmp_path, quirk):
     plan = plan_import(dangshan_report(), path)
     assert plan.ok
     assert [(e.project, e.paid) for e in plan.report.expenditures] == [("运维", D("100.00")), ("宣传", D("50.50"))]
+
+
+def test_biff_reader_reads_biff8_and_leaves_excel_95_to_calamine():
+    import struct
+
+    from yibao_desktop.exchange.excel import biff
+
+    cells = biff.read_cells((BOOKS / "county.xls").read_bytes(), lambda code: "%" in code or "万" in code)
+    assert cells.sheets["绩效指标"].formats[(2, 6)] == "0.00%"
+    assert cells.sheets["支出台账"].formats[(4, 5)] == '0.00"万元"'
+    assert cells.sheets["资金来源"].errors == {(3, 5): "#DIV/0!"}
+    excel95 = struct.pack("<HHHH", biff.BOF, 4, 0x0500, 0x0005) + struct.pack("<HH", biff.EOF, 0)
+    assert biff._read_workbook_stream(excel95, lambda code: True) == biff.BookCells({}, False)
+    with pytest.raises(biff.BiffError):
+        biff._read_workbook_stream(b"\x00" * 64, lambda code: True)

@@ -173,6 +173,10 @@ def read_cells(data: bytes, wanted: Callable[[str], bool]) -> BookCells:
 
 
 def _read_workbook_stream(stream: bytes, wanted: Callable[[str], bool]) -> BookCells:
+    if len(stream) < 8 or struct.unpack_from("<HHH", stream, 0)[::2] != (BOF, 0x0600):
+        if len(stream) >= 8 and struct.unpack_from("<H", stream, 0)[0] == BOF:
+            return BookCells({}, False)  # BIFF5/7 (Excel 95): values only, as calamine reads them
+        raise BiffError("the Workbook stream does not start with a BIFF8 BOF")
     codes = dict(BUILTIN_FORMATS)
     xf_formats: list[int] = []
     sheets: list[tuple[str, int]] = []
