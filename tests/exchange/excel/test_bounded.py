@@ -195,3 +195,21 @@ def test_a_long_ods_is_refused_before_it_is_read(tmp_path, limit_1000, monkeypat
         z.writestr("content.xml", content)
     with pytest.raises(UserError, match="工作表「长表」有超过 1,000 行数据"):
         plan_import(Report(), path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from([b"<row", b"<ro", b"w", b"a", b"xxxxxxx", b""]), max_size=40),
+       chunk=st.integers(min_value=1, max_value=9))
+def test_streamed_pieces_are_those_of_a_split(parts, chunk):
+    """The row counter's reader cuts the stream exactly where split() would, whatever the chunks."""
+    import io
+
+    from yibao_desktop.exchange.excel import files
+
+    class Chunks(io.BytesIO):
+        def read(self, size=-1):
+            return super().read(chunk)
+
+    data = b"".join(parts)
+    fh = Chunks(data)
+    assert list(files._pieces(fh.read(), fh, b"<row")) == data.split(b"<row")

@@ -309,17 +309,23 @@ def too_many_rows(book: str, sheet: str) -> ExcelFileError:
 
 
 def _pieces(first: bytes, fh: Any, sep: bytes) -> Iterable[bytes]:
-    """The stream cut before every `sep` (without it), read a chunk at a time."""
-    buf = first
-    while True:
-        parts = buf.split(sep)
-        buf = parts.pop()
-        yield from parts
+    """The stream cut before every `sep` (without it), read a chunk at a time. Every byte is
+    searched once (a separator cut by a chunk's end is found in the next), so the work is linear
+    even when a piece spans many chunks."""
+    keep = len(sep) - 1
+    pending = b""  # the piece not yet ended by a separator, less its last `keep` bytes
+    data = first
+    while data:
+        parts = (pending[-keep:] + data if keep and pending else data).split(sep)
+        head = pending[:-keep] if keep and pending else pending
+        if len(parts) == 1:
+            pending = head + parts[0]
+        else:
+            yield head + parts[0]
+            yield from parts[1:-1]
+            pending = parts[-1]
         data = fh.read(CHUNK)
-        if not data:
-            break
-        buf += data
-    yield buf
+    yield pending
 
 
 def _xlsx_rows_over(archive: zipfile.ZipFile, part: str, limit: int) -> bool:
