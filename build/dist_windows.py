@@ -294,7 +294,7 @@ def install_wheels(timer: Timer) -> None:
                       "--disable-pip-version-check", "--find-links", winpath(WHEELS), "-r", winpath(REQUIREMENTS)],
              quiet=True, timeout=900)
         wine(PREFIX, [winpath(PYDIR / "python.exe"), "-c",
-                      "import PySide6.QtWidgets, PyInstaller, reportlab, pyhanko, openpyxl;"
+                      "import PySide6.QtWidgets, PyInstaller, reportlab, pyhanko, openpyxl, python_calamine;"
                       "print('PySide6', PySide6.__version__, 'PyInstaller', PyInstaller.__version__)"])
         write_stamp(stamp, [text])
 

@@ -156,6 +156,24 @@ def step_export_xlsx(ctx: Context) -> str:
     return f"{titles}：{len(sheets)} 张工作表，{cells} 个非空单元格（{out.stat().st_size // 1024} KB）"
 
 
+def step_import_excel(ctx: Context) -> str:
+    """The data workbook written and read back through the import reader (python-calamine, a
+    compiled module: this proves the frozen build carries it)."""
+    try:
+        excel = importlib.import_module("yibao_desktop.services.excel")
+    except ImportError as err:
+        raise StepFailed(f"本版本缺少 Excel 导入模块（{err}）") from None
+    out = ctx.folder / "数据工作簿.xlsx"
+    excel.export_data(ctx.report, out)
+    plan = excel.plan_import(ctx.report, out)
+    if plan.problems:
+        raise StepFailed(f"读回数据工作簿时发现 {len(plan.problems)} 个问题，例如：{plan.problems[0]}")
+    if plan.edits:
+        raise StepFailed(f"读回的数据与报告不一致（{plan.summary()}）")
+    rows = sum(len(t.rows) for t in plan.result.tables)
+    return f"数据工作簿写出并读回，{len(plan.result.tables)} 张表 {rows} 行，与报告一致"
+
+
 def step_export_pdf(ctx: Context) -> str:
     from yibao_desktop.domain.interchange import report_from_json, report_to_json
     from yibao_desktop.exchange.signing import embedded_report_json
@@ -325,6 +343,7 @@ STEPS: tuple[Step, ...] = (
     Step("open", "打开示例报告", step_open_demo, ("env",)),
     Step("compute", "计算", step_compute, ("open",)),
     Step("xlsx", "导出自评表（Excel）", step_export_xlsx, ("compute",)),
+    Step("import", "导入Excel（数据工作簿读回）", step_import_excel, ("open",)),
     Step("pdf", "导出PDF（正式版）", step_export_pdf, ("compute",)),
     Step("cert", "创建临时签名证书", step_certificate),
     Step("sign", "PDF签名", step_sign, ("pdf", "cert")),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import DATA
 from tests.strategies import reports
@@ -306,3 +307,37 @@ def test_every_older_version_upgrades_to_the_current_one(tmp_path, name, demo_re
         assert doc.report == (old_demo_report if name == "report-v2.yibao" else demo_report)
         assert doc.migrated_from == int(name[8]) and doc.backup_path.exists()
     assert db.read_header(path).user_version == SCHEMA_VERSION
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(gaps=st.lists(st.integers(min_value=0, max_value=3), min_size=40, max_size=120))
+def test_a_long_run_of_insertions_is_applied_as_one_after_the_other(tmp_path_factory, demo_report, gaps):
+    """An import's new rows (InsertRows at ascending positions, written in one pass): the same
+    rows, file, audit rows and undo as inserting them one at a time."""
+    from yibao_desktop.domain.edits import apply_edits
+    from yibao_desktop.storage.repository import BULK_INSERTS
+
+    path = tmp_path_factory.mktemp("bulk") / "a.yibao"
+    Document.create(path, demo_report).close()
+    edits, pos = [], 0
+    for k, gap in enumerate(gaps):  # between insertions, `gap` rows of the report stay in place
+        pos = min(pos + gap, len(demo_report.expenditures) + k)
+        edits.append(InsertRow("expenditures", pos, Expenditure(project=f"新{k}", paid=D(k), paid_on=date(2025, 5, 1))))
+        pos += 1
+    edits.append(SetField("meta", None, "unit", "改名县医疗保障局"))
+    assert len(edits) > BULK_INSERTS
+    expected, expected_undo = apply_edits(demo_report, edits)
+    with Document.open(path) as doc:
+        undo = doc.apply(edits)
+        assert doc.report == expected and undo == expected_undo
+        inserted = [a["target"] for a in doc.audit() if a["field"] == "插入行"]
+        assert inserted == [f"expenditures[{e.index}]" for e in reversed(edits[:-1])]
+    with Document.open(path) as again:
+        assert again.report == expected
+        redo = again.apply(undo)  # the undo deletes the rows again, in one pass too
+        assert again.report == demo_report
+        assert redo == edits
+        deleted = [a["target"] for a in again.audit() if a["field"] == "删除行"]
+        assert deleted == [f"expenditures[{e.index}]" for e in edits[:-1]]
+    with Document.open(path) as undone:
+        assert undone.report == demo_report

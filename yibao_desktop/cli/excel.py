@@ -25,9 +25,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("out", metavar="OUT.xlsx", help="导出的数据工作簿")
     p.set_defaults(func=cmd_export_data)
 
-    p = sub.add_parser("import-xlsx", help="从 Excel 导入绩效指标、支出明细、资金来源或数据工作簿")
+    p = sub.add_parser("import-xlsx", help="从 Excel（.xlsx、.xls）或 WPS/LibreOffice 表格（.ods）导入绩效指标、"
+                                          "支出明细、资金来源或数据工作簿")
     p.add_argument("path", metavar="IN.yibao", help="导入到这个报告文件")
-    p.add_argument("book", metavar="BOOK.xlsx", help="要导入的 Excel 工作簿（不会被修改）")
+    p.add_argument("book", metavar="BOOK.xlsx|BOOK.xls", help="要导入的工作簿（.xlsx、.xls、.ods；不会被修改）")
     p.add_argument("--sheet", default=None, metavar="工作表", help="只导入这一张工作表")
     p.add_argument("--mode", choices=MODES, default=None, metavar="方式",
                    help="replace：替换（现有行将被删除）；append：追加；merge：按指标名称合并（仅绩效指标）。"

@@ -109,6 +109,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     from yibao_desktop.domain.calc import compute
 
     report = reports.read_report(args.path)
+    export.check_exportable(report)  # before the warnings: a refused report gets no list of them
     computed = compute(report)
     if not args.draft:
         warnings = rules.final_warnings(computed)

@@ -22,7 +22,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("next-year", help="由上年度报告文件（.yibao 或 Excel 自评表/数据工作簿）新建本年度报告")
-    p.add_argument("last", metavar="LAST.yibao|LAST.xlsx", help="上年度报告文件，或上年的自评表/数据工作簿（只读取，不修改）")
+    p.add_argument("last", metavar="LAST.yibao|LAST.xlsx|LAST.xls", help="上年度报告文件，或上年的自评表/数据工作簿（只读取，不修改）")
     p.add_argument("out", metavar="OUT.yibao", help="本年度新报告文件")
     p.add_argument("--year", type=integer, default=None, metavar="年度", help="新报告年度（默认上年度 + 1）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")

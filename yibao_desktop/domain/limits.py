@@ -299,3 +299,37 @@ def row_problems(row: Any) -> list[tuple[str, str]]:
         if problem:
             out.append((name, problem))
     return out
+
+
+# -- what an export can lay out (issue 14 item 8: bounded work) -----------------------------------
+# Far beyond any real report, and refused before any work: a unit name of ten megabytes once kept
+# export-pdf busy for a quarter of an hour and then failed. The official names of the longest
+# county bureaus have about 30 characters; a narrative section of 50,000 characters is some 80
+# pages of body text (and appears again on the two official forms).
+UNIT_NAME_MAX = 200
+HEADING_MAX = 200
+SECTION_TEXT_MAX = 50_000
+
+
+def export_problems(report: Any) -> list[str]:
+    """Chinese reasons why `report` is too large to lay out as a PDF or official form: a unit
+    name over UNIT_NAME_MAX characters, a section heading over HEADING_MAX, a section text over
+    SECTION_TEXT_MAX. Empty when the report is fine. Counts characters only (cheap on any size)."""
+    problems = []
+    unit = report.meta.unit or ""
+    if len(unit) > UNIT_NAME_MAX:
+        problems.append(f"单位名称有 {len(unit):,} 个字，超过 {UNIT_NAME_MAX} 个字的上限，请在报告信息中改正单位名称")
+    for n, section in enumerate(report.narrative, 1):
+        heading = section.heading or ""
+        name = f"第 {n} 节「{printable(heading, 20)}」" if heading else f"第 {n} 节"
+        if len(heading) > HEADING_MAX:
+            problems.append(f"报告文字{name}的标题有 {len(heading):,} 个字，超过 {HEADING_MAX} 个字的上限，请缩短标题")
+        text = section.text or ""
+        if len(text) > SECTION_TEXT_MAX:
+            problems.append(f"报告文字{name}有 {len(text):,} 个字，超过 {SECTION_TEXT_MAX:,} 个字的上限，"
+                            "请精简或拆分为几节")
+    return problems
+
+# Rows of one sheet an Excel import reads at most: ten times the longest real payment list.
+# A longer sheet is refused before it is read (exchange/excel/files.py counts while streaming).
+IMPORT_ROWS_MAX = 100_000

@@ -14,7 +14,7 @@ from yibao_desktop.domain.forms import FORMS
 from yibao_desktop.domain.report import Report, get_rows
 from yibao_desktop.domain.result import Result
 from yibao_desktop.exchange.excel.read import ImportPlan, plan_import
-from yibao_desktop.services.export import official_forms
+from yibao_desktop.services.export import check_exportable, official_forms
 from yibao_desktop.storage.repository import Document
 
 __all__ = ["export_forms", "export_data", "plan_import", "import_into", "row_changes", "ImportPlan", "RowChange",
@@ -26,6 +26,7 @@ def export_forms(report: Report, path: str | os.PathLike[str], keys: Sequence[st
     """The official 自评表 (one sheet per form; by default the report's forms), written atomically."""
     from yibao_desktop.exchange.excel.write import write_forms
 
+    check_exportable(report)
     return write_forms(official_forms(report, result, keys), path)
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from yibao_desktop.domain import rules
+from yibao_desktop.domain import limits, rules
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
 from yibao_desktop.domain.forms import ALL_FORMS, Form, build_forms, default_forms
@@ -48,6 +48,15 @@ def official_forms(report: Report, result: Result | None = None, keys: Sequence[
     return build_forms(report, result if result is not None else compute(report), form_names(report.meta), keys)
 
 
+def check_exportable(report: Report) -> None:
+    """Refuse, before any work, a report too large to lay out (limits.export_problems): every
+    export of the report's PDF or official forms goes through here, from the window and the CLI."""
+    problems = limits.export_problems(report)
+    if problems:
+        items = "\n".join(f"  {n}. {p}" for n, p in enumerate(problems, 1))
+        raise UserError(f"报告内容过长，无法导出：\n{items}")
+
+
 def check_mode(mode: str, result: Result) -> None:
     """Refuse a final or signed export while errors remain (rules.refuse_final_if_errors)."""
     if mode not in MODES:
@@ -67,6 +76,7 @@ def pdf_bytes(report: Report, mode: str = "final", *, creds: Credentials | None 
             progress(pct, message)
 
     step(0, "正在检查报告")
+    check_exportable(report)
     result = result if result is not None else compute(report)
     check_mode(mode, result)
     if mode == "signed":

@@ -19,7 +19,7 @@ from yibao_desktop.services.reports import read_report
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.templates import load_template
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass(frozen=True)

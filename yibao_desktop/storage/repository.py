@@ -27,7 +27,7 @@ from yibao_desktop.domain import limits
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, MoveRow, SetField, apply_edit
 from yibao_desktop.domain.errors import DocumentError, UserError
 from yibao_desktop.domain.money import fmt_money, fmt_num
-from yibao_desktop.domain.report import Attachment, FundOperation, Meta, Report, Scoring, get_rows
+from yibao_desktop.domain.report import Attachment, FundOperation, Meta, Report, Scoring, get_rows, with_rows
 from yibao_desktop.storage import db
 from yibao_desktop.storage.load import (
     COLLECTION_LABELS,
@@ -309,7 +309,17 @@ class Document:
         stamp = _now()
         with self._tx.transaction() as conn:
             _store_blobs(conn, blobs or {})
-            for edit in edits:
+            i = 0
+            while i < len(edits):
+                run = _row_run(edits, i)
+                if len(run) >= BULK_INSERTS:  # an import's new rows, or its undo: linear, not a shift per row
+                    if isinstance(run[0], InsertRow):
+                        report = _apply_insert_run(conn, report, run, stamp, inverses)  # type: ignore[arg-type]
+                    else:
+                        report = _apply_delete_run(conn, report, run, stamp, inverses)  # type: ignore[arg-type]
+                    i += len(run)
+                    continue
+                edit = edits[i]
                 new_report, inverse, old = apply_edit(report, edit)
                 problem = _edit_problem(edit)
                 if problem:
@@ -317,6 +327,7 @@ class Document:
                 _write_edit(conn, report, new_report, edit, old, stamp)
                 inverses.append(inverse)
                 report = new_report
+                i += 1
             if any(_touches_evidence(edit) for edit in edits):
                 _check_blobs(conn, report, self.path.name)
         self.report = report
@@ -647,6 +658,96 @@ def _write_edit(conn: sqlite3.Connection, before: Report, after: Report, edit: E
             conn.execute(f"UPDATE {table} SET pos = pos + 1 WHERE pos >= ? AND pos < ?{where}", (dst, src, *params))
         conn.execute(f"UPDATE {table} SET pos = ? WHERE pos = -1{where}", (dst, *params))
         conn.execute(audit, (stamp, f"{edit.collection}[{src}]", "移动行", str(src), str(dst)))
+
+
+# Consecutive row insertions at ascending positions (or deletions at descending positions, their
+# undo) into one collection, from this many on, are applied in one pass: each one alone copies
+# the collection and shifts the positions after it, which made a 60,000-row import quadratic.
+BULK_INSERTS = 32
+
+
+def _row_run(edits: list[Edit], start: int) -> list[Edit]:
+    """From `start` on: InsertRows into one collection at strictly ascending positions, or
+    DeleteRows from one collection at strictly descending positions."""
+    first = edits[start]
+    if not isinstance(first, (InsertRow, DeleteRow)):
+        return []
+    sign = 1 if isinstance(first, InsertRow) else -1
+    run: list[Edit] = [first]
+    for edit in edits[start + 1:]:
+        if (type(edit) is not type(first) or edit.collection != first.collection  # type: ignore[attr-defined]
+                or sign * (edit.index - run[-1].index) <= 0):  # type: ignore[attr-defined]
+            break
+        run.append(edit)
+    return run
+
+
+def _apply_insert_run(conn: sqlite3.Connection, report: Report, run: list[InsertRow], stamp: str,
+                      inverses: list[Edit]) -> Report:
+    """Apply `run` as if one edit after the other (same rows, positions, audit and undo edits), in
+    time linear in the collection and the run."""
+    collection = run[0].collection
+    old = get_rows(report, collection)
+    rows: list[Any] = []
+    taken = 0
+    for k, edit in enumerate(run):
+        problem = _edit_problem(edit)
+        if problem:
+            raise DocumentError(f"{problem}，修改未能保存")
+        if not 0 <= edit.index <= len(old) + k:
+            raise UserError(f"内部错误：插入位置 {edit.index} 超出范围")
+        more = edit.index - len(rows)
+        rows.extend(old[taken: taken + more])
+        taken += more
+        rows.append(edit.row)
+    rows.extend(old[taken:])
+    table, extra = TABLES[collection]
+    where = "".join(f" AND {k} = ?" for k in extra)
+    params = tuple(extra.values())
+    # Old rows between the k-th and the next insertion move down by k + 1; from the last block up,
+    # so that no row is moved twice.
+    bounds = [edit.index - k for k, edit in enumerate(run)] + [None]
+    for k in range(len(run) - 1, -1, -1):
+        lo, hi = bounds[k], bounds[k + 1]
+        if hi is None:
+            conn.execute(f"UPDATE {table} SET pos = pos + ? WHERE pos >= ?{where}", (k + 1, lo, *params))
+        elif lo < hi:
+            conn.execute(f"UPDATE {table} SET pos = pos + ? WHERE pos >= ? AND pos < ?{where}",
+                         (k + 1, lo, hi, *params))
+    _insert_rows(conn, collection, [(edit.index, edit.row) for edit in run])
+    conn.executemany("INSERT INTO audit (at, target, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                     [(stamp, f"{collection}[{edit.index}]", "插入行", None, _audit_text(edit.row)) for edit in run])
+    inverses.extend(DeleteRow(collection, edit.index) for edit in run)
+    return with_rows(report, collection, tuple(rows))
+
+
+def _apply_delete_run(conn: sqlite3.Connection, report: Report, run: list[DeleteRow], stamp: str,
+                      inverses: list[Edit]) -> Report:
+    """Apply `run` (descending positions) as if one edit after the other, in linear time."""
+    collection = run[0].collection
+    old = get_rows(report, collection)
+    gone = [edit.index for edit in run]
+    if not (0 <= gone[-1] and gone[0] < len(old)):
+        raise UserError(f"内部错误：删除位置 {gone[0]} 超出范围")
+    dropped = set(gone)
+    rows = tuple(row for k, row in enumerate(old) if k not in dropped)
+    table, extra = TABLES[collection]
+    where = "".join(f" AND {k} = ?" for k in extra)
+    params = tuple(extra.values())
+    conn.executemany(f"DELETE FROM {table} WHERE pos = ?{where}", [(k, *params) for k in gone])
+    # Rows between the j-th and the next deleted position (ascending) move up by j + 1; from the
+    # first block down, so that no row is moved twice.
+    ascending = gone[::-1] + [None]
+    for j in range(len(gone)):
+        lo, hi = ascending[j], ascending[j + 1]
+        if hi is None:
+            conn.execute(f"UPDATE {table} SET pos = pos - ? WHERE pos > ?{where}", (j + 1, lo, *params))
+        elif hi - lo > 1:
+            conn.execute(f"UPDATE {table} SET pos = pos - ? WHERE pos > ? AND pos < ?{where}", (j + 1, lo, hi, *params))
+    conn.executemany("INSERT INTO audit (at, target, field, old, new) VALUES (?, ?, ?, ?, ?)",
+                     [(stamp, f"{collection}[{k}]", "删除行", _audit_text(old[k]), None) for k in gone])
+    inverses.extend(InsertRow(collection, k, old[k]) for k in gone)
+    return with_rows(report, collection, rows)
 
 
 def _insert_rows(conn: sqlite3.Connection, collection: str, rows: Any) -> None:

@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
         start = str(self._reports_folder())
         last, _ = QFileDialog.getOpenFileName(
             self, "选择上年度报告文件（不会被修改）", start,
-            f"上年度报告 (*{FILE_SUFFIX} *.xlsx);;医保绩效自评报告 (*{FILE_SUFFIX});;上年自评表或数据工作簿 (*.xlsx)")
+            f"上年度报告 (*{FILE_SUFFIX} *.xlsx *.xls);;医保绩效自评报告 (*{FILE_SUFFIX});;上年自评表或数据工作簿 (*.xlsx *.xls)")
         if not last:
             return
         made = Operation(self, "读取上年度文件", lambda _p: nextyear.next_year_report(last)).failure(
@@ -598,7 +598,7 @@ class MainWindow(QMainWindow):
             return
         folder = remembered.start_folder("import", self.rdoc.path)
         path, _ = QFileDialog.getOpenFileName(self, "导入Excel（原文件不会被修改）", str(folder),
-                                              "Excel 工作簿 (*.xlsx *.xlsm);;所有文件 (*)")
+                                              "Excel 工作簿 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)")
         if path:
             remembered.remember_folder("import", path)
             self.import_excel(path)

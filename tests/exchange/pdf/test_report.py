@@ -525,3 +525,37 @@ def test_reportlab_runs_with_its_c_accelerators():
     from reportlab.lib import rl_accel
 
     assert rl_accel.fp_str.__module__ == "_rl_accel" and "fp_str" in rl_accel._c_funcs
+
+
+def test_cells_longer_than_a_page_run_on_to_the_next_page():
+    """A 偏差原因 or an income note longer than a page no longer stops the export with a traceback
+    (ReportLab's "too large" LayoutError): the row continues on the next page, and every character
+    is printed (the reason on both forms)."""
+    demo = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    reason, note = "因" * 1500, "注" * 400
+    report = replace(demo, indicators=(replace(demo.indicators[0], deviation_reason=reason),) + demo.indicators[1:],
+                     incomes=(replace(demo.incomes[0], note=note),) + demo.incomes[1:])
+    built = build_pdf(report, draft=True, issued=ISSUED)
+    text = "".join(_pages_text(built.data))
+    assert text.count("因") >= 2 * len(reason)
+    assert text.count("注") >= len(note)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+def test_a_unit_name_at_the_limit_stays_inside_the_page(tmp_path):
+    """200 characters (limits.UNIT_NAME_MAX, the longest a report may have) are broken over title
+    lines and over several lines of the closing block, never run off the page."""
+    demo = report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))
+    report = replace(demo, meta=replace(demo.meta, unit="某" * 200))
+    src = tmp_path / "long-unit.pdf"
+    src.write_bytes(build_pdf(report, draft=True, issued=ISSUED).data)
+    html = subprocess.run(["pdftotext", "-bbox", str(src), "-"], capture_output=True, text=True, check=True).stdout
+    seen = 0
+    for page in html.split("<page ")[1:]:
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', page)
+        for a, b, text in words:
+            if "某" in text:
+                seen += text.count("某")
+                assert 0 <= float(a) and float(b) <= width, (text, a, b, width)
+    assert seen >= 2 * 200  # title and closing block, whole (and the forms' 实施单位)

@@ -1,6 +1,6 @@
 """Cell values as real sheets hold them -> model values (Decimal, date, enum text).
 
-Each parser takes the raw value openpyxl gives (str, int, float, bool, datetime or None) plus the
+Each parser takes the raw value the reader gives (str, int, float, bool, datetime or None) plus the
 cell's number format where it matters, and returns the model value or raises ValueParseError
 with a Chinese reason. Floats never reach Decimal directly: a float is read as the shortest text
 that gives the same float (what was typed), or as Excel's 15 significant digits when it carries
@@ -18,7 +18,6 @@ from functools import lru_cache
 from yibao_desktop.domain.errors import ValueParseError
 from yibao_desktop.domain.money import CENT, HUNDRED, WAN, normalize_text, parse_decimal, parse_money
 from yibao_desktop.domain.values import parse_date_text
-from yibao_desktop.exchange.excel.files import unescape_text
 
 # Cells that mean "nothing here" in real sheets.
 BLANKS = frozenset({"", "-", "—", "——", "－", "/", "／", "无数据", "n/a", "N/A", "#N/A"})
@@ -49,7 +48,7 @@ def display(value: object) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return unescape_text(str(value))
+    return str(value)
 
 
 def decimal_from_float(value: float) -> Decimal:
@@ -93,8 +92,7 @@ def text(value: object, strip: bool = True) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        out = unescape_text(value)
-        return out.strip() if strip else out
+        return value.strip() if strip else value
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):

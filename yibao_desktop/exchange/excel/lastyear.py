@@ -76,7 +76,7 @@ def _read_official(path: Path) -> list[OfficialTable]:
         table = OfficialTable(name)
         budget_col = executed_col = None
         for row in sheet.rows:
-            values = [c.value if c is not None else None for c in row]
+            values = list(row)
             texts = [_label(v) if isinstance(v, str) else "" for v in values]
             for i, t in enumerate(texts):
                 m = re.search(r"[（(](\d{4})年度?[）)]", t)

@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 
 from yibao_desktop.domain.edits import DeleteRow, Edit, InsertRow, SetField
 from yibao_desktop.domain.errors import UserError, ValueParseError
+from yibao_desktop.domain.limits import IMPORT_ROWS_MAX
 from yibao_desktop.domain.money import normalize_text
 from yibao_desktop.domain.report import (
     GRADES,
@@ -49,7 +50,7 @@ from yibao_desktop.domain.report import (
 from yibao_desktop.domain.targets import parse_target
 from yibao_desktop.exchange.excel import cells
 from yibao_desktop.runtime import no_gc
-from yibao_desktop.exchange.excel.files import BookData, SheetData, number_format_of, read_book
+from yibao_desktop.exchange.excel.files import HEADER_SCAN_ROWS, BookData, SheetData, read_book, too_many_rows
 from yibao_desktop.exchange.excel.schema import (
     COLLECTION_LABELS,
     DEFAULT_MODES,
@@ -70,7 +71,6 @@ from yibao_desktop.exchange.excel.schema import (
     norm_header,
 )
 
-HEADER_SCAN_ROWS = 30
 _NOTE_RE = re.compile(
     r"^(注|说明|备注|附注|填表说明|填报说明)\s*\d*\s*[:：、.．]|^(注|说明|附注)$|"
     r"^(填表人|制表人|审核人|负责人|单位负责人|项目负责人|财务负责人|联系人|联系电话|填报日期|制表日期|数据来源|资料来源)"
@@ -220,7 +220,7 @@ def _is_data_workbook(book: BookData) -> bool:
     if info is None:
         return False
     for row in info.rows[:5]:
-        if any(getattr(c, "value", None) == DATA_MARKER for c in row):
+        if any(v == DATA_MARKER for v in row):
             return True
     return False
 
@@ -237,7 +237,7 @@ def _read_workbook(path: Path, sheet: str | None) -> ImportResult:
     book = read_book(path, wanted)
     if sheet is not None and sheet not in book.sheetnames:
         raise UserError(f"工作簿「{path.name}」中没有名为「{sheet}」的工作表（现有：{'、'.join(book.sheetnames)}）")
-    if not any(any(c.value is not None for row in s.rows for c in row) for s in book.sheets.values()):
+    if not any(_has_values(s) for s in book.sheets.values()):
         raise UserError(f"工作簿「{path.name}」是空的，没有任何数据")
     data_mode = _is_data_workbook(book)
     out = _Collector()
@@ -252,19 +252,21 @@ def _read_workbook(path: Path, sheet: str | None) -> ImportResult:
                 continue
             table = next((t for t in TABLES if t.sheet == name), None)
             if table is None:
-                if any(c.value is not None for row in data.rows for c in row):
+                if _has_values(data):
                     out.notices.append(f"工作表「{name}」不是本程序数据工作簿的表，已忽略")
                 continue
+            _check_length(path, data, 0)
             found = _read_table(data, table, 0, book, out, data_mode=True)
         else:
             detected = _detect(data)
             if detected is None:
                 if sheet is not None:
                     raise UserError(_unrecognised(name))
-                if any(c.value is not None for row in data.rows for c in row):
+                if _has_values(data):
                     out.notices.append(f"工作表「{name}」中没有找到可识别的表头，已忽略")
                 continue
             table, header_index = detected
+            _check_length(path, data, header_index)
             found = _read_table(data, table, header_index, book, out, data_mode=False)
         if found is not None:
             tables.append(found)
@@ -274,6 +276,15 @@ def _read_workbook(path: Path, sheet: str | None) -> ImportResult:
     return ImportResult(path, data_mode, tuple(tables), rows, tuple(out.problems), tuple(out.notices), info)
 
 
+def _check_length(path: Path, data: SheetData, header_index: int) -> None:
+    """Refuse a table of more than IMPORT_ROWS_MAX data rows below its header (the reader has
+    refused longer sheets before reading them; this is the exact count)."""
+    if len(data.rows) - header_index - 1 > IMPORT_ROWS_MAX:
+        filled = sum(1 for row in data.rows[header_index + 1:] if any(_filled(v) for v in row))
+        if filled > IMPORT_ROWS_MAX:
+            raise too_many_rows(path.name, data.name)
+
+
 def _unrecognised(sheet: str | None) -> str:
     where = f"工作表「{sheet}」中没有找到可识别的表头。" if sheet else ""
     return (f"{where}可导入：绩效指标表（表头含「三级指标」或「指标名称」，以及「指标值」「分值」「实际完成值」等）、"
@@ -281,8 +292,12 @@ def _unrecognised(sheet: str | None) -> str:
             "资金来源表（表头含「金额」「级次」「类别」「文号」等）")
 
 
+def _has_values(data: SheetData) -> bool:
+    return any(v is not None for row in data.rows for v in row)
+
+
 def _values(row: tuple[Any, ...]) -> list[Any]:
-    return [c.value for c in row]
+    return list(row)
 
 
 def _detect(data: SheetData) -> tuple[Table, int] | None:
@@ -354,7 +369,7 @@ def _read_table(data: SheetData, table: Table, header_index: int, book: BookData
             if m:
                 caption_unit = m.group(1)
     columns = {name: (hit[0], hit[1]) for name, hit in found.items()}
-    parser = _RowParser(sheet, table, found, caption_unit, book, data.formula_without_value, out, data_mode)
+    parser = _RowParser(data, table, found, caption_unit, book, out, data_mode)
     parsed: list[tuple[int, dict[str, Any]]] = []
     wanted_cols = sorted({hit[0] for hit in found.values()} | ({seq_col} if seq_col else set()))
     gap = False  # a blank row was seen after data
@@ -364,7 +379,7 @@ def _read_table(data: SheetData, table: Table, header_index: int, book: BookData
     first = header_index + 1
     for offset, row in enumerate(rows[first:]):
         number = first + offset + 1
-        values = [row[c - 1].value if c <= len(row) else None for c in wanted_cols]
+        values = [row[c - 1] if c <= len(row) else None for c in wanted_cols]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             if not data_mode and parsed:
                 gap = True
@@ -398,7 +413,7 @@ def _read_table(data: SheetData, table: Table, header_index: int, book: BookData
     if skipped_totals:
         out.notices.append(f"工作表「{sheet}」第 {'、'.join(map(str, skipped_totals))} 行是合计行，已跳过")
     if ignored_after is not None:
-        rest = sum(1 for row in rows[ignored_after - 1:] if any(c.value is not None for c in row))
+        rest = sum(1 for row in rows[ignored_after - 1:] if any(v is not None for v in row))
         out.notices.append(f"工作表「{sheet}」第 {ignored_after} 行起是表格下方的说明文字（{rest} 行），已忽略")
     if not data_mode and not parsed:
         out.add(sheet, header_index + 1, None, "", None, f"表头下面没有数据行，{table.label}没有可导入的内容")
@@ -430,15 +445,14 @@ def _filled(value: Any) -> bool:
 
 def _lead_text(row: tuple[Any, ...]) -> str:
     """The row's first filled cell, if it is text."""
-    for cell in row:
-        value = cell.value
+    for value in row:
         if _filled(value):
             return value.strip() if isinstance(value, str) else ""
     return ""
 
 
 def _single_text(row: tuple[Any, ...]) -> bool:
-    filled = [c.value for c in row if _filled(c.value)]
+    filled = [v for v in row if _filled(v)]
     return len(filled) == 1 and isinstance(filled[0], str)
 
 
@@ -464,12 +478,13 @@ def _note_duplicates(sheet: str, header: list[Any], table: Table, found: dict[st
 class _RowParser:
     """Turns one sheet row into field values, collecting problems instead of stopping."""
 
-    def __init__(self, sheet: str, table: Table, found: dict[str, tuple[int, str, str, int]], caption_unit: str,
-                 book: BookData, no_value: set[tuple[int, int]], out: _Collector, data_mode: bool):
-        self.sheet, self.table, self.out, self.data_mode = sheet, table, out, data_mode
+    def __init__(self, data: SheetData, table: Table, found: dict[str, tuple[int, str, str, int]], caption_unit: str,
+                 book: BookData, out: _Collector, data_mode: bool):
+        self.data, self.sheet, self.table, self.out, self.data_mode = data, data.name, table, out, data_mode
         self.generic_indicators = table is INDICATORS and not data_mode
         self.epoch = book.epoch
-        self.no_value = no_value
+        self.no_value = data.formula_without_value
+        self.errors = data.errors
         self.caption_unit = caption_unit or "元"
         self.limit = None if data_mode else cells.LIMIT
         plan = [(table.column(name), hit[0], hit[1], hit[2]) for name, hit in found.items()]
@@ -477,7 +492,6 @@ class _RowParser:
         self.first = [p for p in plan if p[0].kind != "number"]
         self.second = [p for p in plan if p[0].kind == "number"]
         self.required = [p for p in plan if p[0].required]
-        self._formats: dict[Any, str] = {}
         self.qualitative_texts: list[int] = []
         self.ignored_scores: list[int] = []
         self.fraction_rows: list[int] = []
@@ -491,8 +505,7 @@ class _RowParser:
             if step is self.second and self.generic_indicators:
                 self._derive_target(record, row, number, failed)
             for col, ci, header, unit_hint in step:
-                cell = row[ci - 1] if ci <= width else None
-                value = None if cell is None else cell.value
+                value = row[ci - 1] if ci <= width else None
                 if value is None:
                     if self.no_value and (number, ci) in self.no_value:
                         self.out.add(self.sheet, number, ci, header, None,
@@ -503,13 +516,13 @@ class _RowParser:
                     else:
                         record[col.field] = "" if self.data_mode and col.kind in ("text", "longtext") else None
                     continue
-                if type(value) is str and value.startswith("#") and getattr(cell, "data_type", None) == "e":
+                if self.errors and (number, ci) in self.errors:
                     self.out.add(self.sheet, number, ci, header, value, f"单元格是公式错误值 {value}，请先修正公式")
                     failed.add(col.field)
                     record[col.field] = None
                     continue
                 try:
-                    record[col.field] = self._value(col, cell, value, unit_hint, record, number)
+                    record[col.field] = self._value(col, ci, value, unit_hint, record, number)
                 except ValueParseError as err:
                     self.out.add(self.sheet, number, ci, header, value, err.message)
                     failed.add(col.field)
@@ -524,18 +537,7 @@ class _RowParser:
                 self.out.add(self.sheet, number, ci, header, None, f"「{col.header}」不能为空")
         return record
 
-    def _format(self, cell: Any) -> str:
-        """The cell's number format, cached per style (10,000-row lists share a handful of styles;
-        `_style_id` is openpyxl's slot on read-only cells)."""
-        key = getattr(cell, "_style_id", None)
-        if key is None:
-            return number_format_of(cell)
-        fmt = self._formats.get(key)
-        if fmt is None:
-            fmt = self._formats[key] = number_format_of(cell)
-        return fmt
-
-    def _value(self, col: Column, cell: Any, value: Any, unit_hint: str, record: dict[str, Any], number: int) -> Any:
+    def _value(self, col: Column, ci: int, value: Any, unit_hint: str, record: dict[str, Any], number: int) -> Any:
         """A non-empty cell's value for `col` (raises ValueParseError with the reason)."""
         kind = col.kind
         if kind in ("text", "longtext"):
@@ -548,7 +550,7 @@ class _RowParser:
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if kind == "money":
             unit = unit_hint if unit_hint in ("万元", "元") else self.caption_unit
-            return cells.money(value, unit, self._format(cell) if numeric else "", self.limit)
+            return cells.money(value, unit, self.data.number_format(number, ci) if numeric else "", self.limit)
         if kind == "number":
             if col.field == "actual" and self.generic_indicators and isinstance(value, str):
                 word = normalize_text(value)
@@ -569,7 +571,7 @@ class _RowParser:
                 unit = record.get("unit") or ""
             else:
                 unit = ""
-            return cells.number(value, unit, self._format(cell) if numeric else "", self.limit)
+            return cells.number(value, unit, self.data.number_format(number, ci) if numeric else "", self.limit)
         if kind == "date":
             return cells.day(value, self.epoch)
         if kind == "bool":
@@ -598,11 +600,10 @@ class _RowParser:
         hit = next((p for p in self.first if p[0].field == "target_text"), None)
         if hit is None:
             return
-        cell = row[hit[1] - 1] if hit[1] <= len(row) else None
-        value = None if cell is None else cell.value
+        value = row[hit[1] - 1] if hit[1] <= len(row) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             figure = cells.decimal_from_float(value) if isinstance(value, float) else Decimal(value)
-            if cells.is_percent_format(number_format_of(cell)):
+            if cells.is_percent_format(self.data.number_format(number, hit[1])):
                 record["target_text"] = f"{cells.plain(figure * 100)}%"
             else:
                 record["target_text"] = format(cells.plain(figure), "f")
@@ -627,9 +628,9 @@ class _RowParser:
         actual = record.get("actual")
         if actual is not None and record.get("unit") == "%" and 0 < actual < 1:
             hit = next(p for p in self.second if p[0].field == "actual")
-            cell = row[hit[1] - 1] if hit[1] <= len(row) else None
-            if not (cell is not None and isinstance(cell.value, (int, float))
-                    and cells.is_percent_format(number_format_of(cell))):
+            value = row[hit[1] - 1] if hit[1] <= len(row) else None
+            if not (isinstance(value, (int, float))
+                    and cells.is_percent_format(self.data.number_format(number, hit[1]))):
                 self.fraction_rows.append(number)
 
 
@@ -638,12 +639,12 @@ def _read_info(data: SheetData, out: _Collector) -> dict[str, Any]:
     by_label = {r.label: r for r in INFO_ROWS}
     values: dict[str, Any] = {}
     for index, row in enumerate(data.rows):
-        if len(row) < 1 or not isinstance(row[0].value, str):
+        if len(row) < 1 or not isinstance(row[0], str):
             continue
-        spec = by_label.get(cells.text(row[0].value))
+        spec = by_label.get(cells.text(row[0]))
         if spec is None:
             continue
-        value = row[1].value if len(row) > 1 else None
+        value = row[1] if len(row) > 1 else None
         try:
             values[spec.target] = _info_value(spec.kind, value, spec.choices, spec.codes)
         except ValueParseError as err:
@@ -846,16 +847,28 @@ def _key(text: str) -> str:
 def _merge_indicators(old: tuple[Indicator, ...], tables: list[SheetTable],
                       out: _Collector) -> tuple[list[Edit], tuple[Indicator, ...]]:
     """Match rows by (一级, 二级, 三级) — or by 三级 name alone when the sheet has no level columns
-    or the name is unique — and take only the cells the sheet fills."""
+    or the name is unique — and take only the cells the sheet fills.
+
+    Linear in rows (issue 14 item 8: 16,000 rows took 22 s): matches are found through indexes
+    whose used entries are skipped once, and new rows are placed with `_Placement`."""
     by_full: dict[tuple[str, str, str], list[int]] = {}
     by_name: dict[str, list[int]] = {}
     for i, ind in enumerate(old):
         by_full.setdefault((_key(ind.level1), _key(ind.level2), _key(ind.name)), []).append(i)
         by_name.setdefault(_key(ind.name), []).append(i)
     used: dict[int, tuple[str, int]] = {}
+    cursors: dict[int, int] = {}  # id(candidate list) -> index of its first possibly free entry
+
+    def first_free(candidates: list[int]) -> int | None:
+        k = cursors.get(id(candidates), 0)
+        while k < len(candidates) and candidates[k] in used:
+            k += 1
+        cursors[id(candidates)] = k
+        return candidates[k] if k < len(candidates) else None
+
     new = list(old)
     edits: list[Edit] = []
-    inserts: list[tuple[int, Indicator]] = []  # (position among the final rows, row)
+    placement = _Placement(old)
     names = {f.name for f in fields(Indicator)}
     for table in tables:
         for number, record in table.rows:
@@ -867,14 +880,14 @@ def _merge_indicators(old: tuple[Indicator, ...], tables: list[SheetTable],
             if not candidates:
                 same = by_name.get(full[2], [])
                 candidates = same if len(same) == 1 or "level1" not in table.columns else []
-            free = [i for i in candidates if i not in used]
-            if candidates and not free:
+            free = first_free(candidates) if candidates else None
+            if candidates and free is None:
                 first = used[candidates[0]]
                 out.add(table.sheet, number, table.columns["name"][0], table.columns["name"][1], record["name"],
                         f"与工作表「{first[0]}」第 {first[1]} 行是同一个指标，重复出现")
                 continue
-            if free:
-                i = free[0]
+            if free is not None:
+                i = free
                 used[i] = (table.sheet, number)
                 merged = replace(new[i], **{k: v for k, v in filled.items() if k not in ("level1", "level2", "name")})
                 for f in fields(Indicator):
@@ -882,25 +895,58 @@ def _merge_indicators(old: tuple[Indicator, ...], tables: list[SheetTable],
                         edits.append(SetField("indicators", i, f.name, getattr(merged, f.name)))
                 new[i] = merged
             else:
-                row = Indicator(**filled)
-                inserts.append((_insert_position(new, inserts, row), row))
-    final = list(new)
-    for pos, row in inserts:
-        final.insert(pos, row)
-        edits.append(InsertRow("indicators", pos, row))
-    return edits, tuple(final)
+                placement.add(Indicator(**filled))
+    final, inserts = placement.result(new)
+    edits.extend(InsertRow("indicators", pos, row) for pos, row in inserts)
+    return edits, final
 
 
-def _insert_position(rows: list[Indicator], inserts: list[tuple[int, Indicator]], row: Indicator) -> int:
-    """After the last row of the same 一级/二级 (or 一级) group, counting rows inserted before; else at the end."""
-    final = list(rows)
-    for pos, r in inserts:
-        final.insert(pos, r)
-    for match in (lambda r: r.level1 == row.level1 and r.level2 == row.level2, lambda r: r.level1 == row.level1):
-        hits = [i for i, r in enumerate(final) if match(r)]
-        if hits:
-            return hits[-1] + 1
-    return len(final)
+class _Placement:
+    """Where new indicator rows go: after the last row of the same 一级/二级 group, else after the
+    last row of the same 一级, else at the end, counting the rows placed before them. A linked
+    list over the rows with the last row of each group kept at hand: O(1) a row."""
+
+    def __init__(self, rows: tuple[Indicator, ...]):
+        # Node 0 heads the list, node k + 1 is rows[k], nodes after len(rows) are the added rows.
+        self.next: list[int] = [1 if rows else -1] + [k + 2 if k + 1 < len(rows) else -1 for k in range(len(rows))]
+        self.added: list[Indicator] = []
+        self.last_group: dict[tuple[str, str], int] = {}
+        self.last_level1: dict[str, int] = {}
+        for k, row in enumerate(rows):
+            self.last_group[(row.level1, row.level2)] = k + 1
+            self.last_level1[row.level1] = k + 1
+        self.tail = len(rows)
+        self.base = len(rows)
+
+    def add(self, row: Indicator) -> None:
+        after = self.last_group.get((row.level1, row.level2))
+        if after is None:
+            after = self.last_level1.get(row.level1, self.tail)
+        node = len(self.next)
+        self.next.append(self.next[after])
+        self.next[after] = node
+        self.added.append(row)
+        if after == self.tail:
+            self.tail = node
+        if self.last_level1.get(row.level1) in (after, None):
+            self.last_level1[row.level1] = node
+        self.last_group[(row.level1, row.level2)] = node
+
+    def result(self, rows: list[Indicator]) -> tuple[tuple[Indicator, ...], list[tuple[int, Indicator]]]:
+        """(final rows, [(final position, row)] of the new rows in ascending order): inserting them
+        in that order into `rows` gives the final rows."""
+        final: list[Indicator] = []
+        inserts: list[tuple[int, Indicator]] = []
+        node = self.next[0]
+        while node != -1:
+            if node <= self.base:
+                final.append(rows[node - 1])
+            else:
+                row = self.added[node - self.base - 1]
+                inserts.append((len(final), row))
+                final.append(row)
+            node = self.next[node]
+        return tuple(final), inserts
 
 
 _MAX_SETFIELDS_PER_ROW = 3

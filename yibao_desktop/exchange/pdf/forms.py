@@ -17,7 +17,7 @@ HEADER_FILL = colors.HexColor("#F2F2F2")
 CellFactory = Callable[[Cell], Flowable]
 
 
-def form_tables(form: Form, make_cell: CellFactory, width: float) -> list[Flowable]:
+def form_tables(form: Form, make_cell: CellFactory, width: float, page_height: float | None = None) -> list[Flowable]:
     grid: list[list[Any]] = [["" for _ in range(form.ncols)] for _ in range(form.nrows)]
     spans: list[tuple[int, int, int, int]] = []  # (col0, row0, col1, row1)
     for cell in form.cells:
@@ -42,5 +42,5 @@ def form_tables(form: Form, make_cell: CellFactory, width: float) -> list[Flowab
                 body_cmds.append(("SPAN", (c0, 0), (c1, r1 - h - 1)))
         else:
             body_cmds.append(("SPAN", (c0, r0 - h - 1), (c1, r1 - h - 1)))
-    above = [SpanTable([], grid[:h], widths, body_cmds=top_cmds)] if h else []  # a list form has none
-    return above + [SpanTable(grid[h:h + 1], grid[h + 1:], widths, header_cmds, body_cmds)]
+    above = [SpanTable([], grid[:h], widths, body_cmds=top_cmds, page_height=page_height)] if h else []  # a list form has none
+    return above + [SpanTable(grid[h:h + 1], grid[h + 1:], widths, header_cmds, body_cmds, page_height)]

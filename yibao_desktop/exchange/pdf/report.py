@@ -49,6 +49,7 @@ from yibao_desktop.exchange.pdf.typeset import (
     TitleBlock,
     baseline_offset,
     bind_keeps,
+    break_lines,
     draw_lines,
     layout_line,
     make_units,
@@ -165,7 +166,8 @@ class Caption(Flowable):
 
 class ClosingBlock(Flowable):
     """附件说明, then the signature block: two lines of room for the seal, the unit's name centred
-    over the date, the date 4 characters from the right, and a line for the signature stamp."""
+    over the date (on as many lines as it needs, each kept inside the block), the date 4
+    characters from the right, and a line for the signature stamp."""
 
     def __init__(self, unit: str, date_text: str, attachments: Sequence[str], fonts: FontSet,
                  on_place: Callable[[SignatureSpot], None]):
@@ -174,10 +176,14 @@ class ClosingBlock(Flowable):
         self.fonts = fonts
         self.on_place = on_place
         self.lines_before = (1 + len(self.attachments)) if self.attachments else 0
+        self._unit_lines: list[list[Any]] = [[]]
 
     def wrap(self, availWidth, availHeight):
         self.width = availWidth
-        self.height = (self.lines_before + 5) * LINE
+        units = make_units([(self.unit, "fang")], self.fonts, BODY_SIZE, PITCH, self.width)
+        widest = self.width - 2 * PITCH
+        self._unit_lines = [units[a:b] for a, b in break_lines(units, widest, widest, None)] or [[]]
+        self.height = (self.lines_before + 4 + len(self._unit_lines)) * LINE
         return self.width, self.height
 
     def _line(self, text: str, x: float, align: str) -> tuple[Line, float]:
@@ -199,16 +205,17 @@ class ClosingBlock(Flowable):
         date_right = self.width - 4 * PITCH
         date_line, date_w = self._line(self.date_text, date_right, "right")
         centre = date_right - date_w / 2
-        unit_units = make_units([(self.unit, "fang")], self.fonts, BODY_SIZE, PITCH, self.width)
-        unit_w = sum(u.width for u in unit_units)
-        unit_x = max(0.0, min(centre - unit_w / 2, self.width - unit_w))
-        rows.append(Line(layout_line(unit_units, BODY_SIZE, unit_x, 0.0), unit_w, True))
+        for unit_units in self._unit_lines:
+            unit_w = sum(u.width for u in unit_units)
+            unit_x = max(0.0, min(centre - unit_w / 2, self.width - unit_w))
+            rows.append(Line(layout_line(unit_units, BODY_SIZE, unit_x, 0.0), unit_w, True))
         rows.append(date_line)
         draw_lines(canv, rows, 0, self.height, LINE, BODY_SIZE, baseline_offset(LINE, BODY_SIZE))
         # The signature field: from the seal's top (two lines above the unit) to the stamp line.
+        n = len(self._unit_lines)
         x0, y0 = canv.absolutePosition(0, 0)
-        box = (x0, y0, x0 + self.width, y0 + 5 * LINE)
-        seal = (centre, 3 * LINE)  # the seal's centre sits on the top of the unit's line
+        box = (x0, y0, x0 + self.width, y0 + (4 + n) * LINE)
+        seal = (centre, (2 + n) * LINE)  # the seal's centre sits on the top of the unit's first line
         self.on_place(SignatureSpot(canv.getPageNumber() - 1, box, seal))
 
 
@@ -362,7 +369,7 @@ class _Builder:
         n = len(header)
         cmds = list(header_cmds) + [(op, (c0, _shift(r0, n, len(body))), (c1, _shift(r1, n, len(body))), *a)
                                     for op, (c0, r0), (c1, r1), *a in body_cmds]
-        t = SpanTable(header, body, fit_columns(header + body, cmds, widths, BLOCK_W), header_cmds, body_cmds)
+        t = SpanTable(header, body, fit_columns(header + body, cmds, widths, BLOCK_W), header_cmds, body_cmds, BLOCK_H)
         self.story.append(GridSnap(t, LINE))
 
     def figure(self, drawing, title: str) -> None:
@@ -376,7 +383,8 @@ class _Builder:
         report, result = self.report, self.result
         title = default_title(report.meta)
         self.check.add("标题", "title", title)
-        protected = [report.meta.unit] + ([self.fund_name] if len(self.fund_name) <= 18 else [])
+        # Names kept whole on a title line, when they fit on one (a longer one is broken as text).
+        protected = [name for name in (report.meta.unit, self.fund_name) if name and len(name) <= 18]
         self.story.append(TitleBlock(title, self.fonts, size=TITLE_SIZE, line_height=LINE, protected=protected))
         self.story.append(Spacer(BLOCK_W, LINE))
 
@@ -611,7 +619,7 @@ class _Builder:
             role, align = _FORM_STYLE.get(c.kind, ("fang", "center"))
             return self.cell(sec, c.display, role, align)
 
-        self.story.extend(form_tables(form, make, L_BLOCK_W))
+        self.story.extend(form_tables(form, make, L_BLOCK_W, L_BLOCK_H))
         if form.notes:
             self.story.append(Spacer(1, 6))
         for note in form.notes:

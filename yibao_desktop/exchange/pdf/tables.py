@@ -2,6 +2,17 @@
 cross a page break. ReportLab's Table repeats headers (`repeatRows`) but refuses to split inside a
 row span, so `SpanTable` splits itself: it measures the rows once, cuts the body where the page
 ends, and clips every merge to the part it falls in (the merged text then shows on both pages).
+
+Bounded work: ReportLab measures every row of a table whose merge runs to its end (its long-table
+shortcut waits for all merges to close), and it does so in time quadratic in the rows. A form
+with 2,000 indicators has one merged strip down the whole body, and each page measured the whole
+remainder again. So a long table is measured through a window of rows: the first `WINDOW` rows
+(doubled until they overflow the page, or cover the table). Rows past an overflowing window
+cannot change where the page breaks, because the parts are clipped there anyway.
+
+A row taller than the page (a very long 偏差原因 or 备注) cannot move to the next page: it is
+split between its lines, as Word breaks a table row across pages; rows that fit on a page are
+never split, they move.
 """
 
 from __future__ import annotations
@@ -12,9 +23,14 @@ from reportlab.lib import colors
 from reportlab.platypus import Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from yibao_desktop.exchange.pdf.typeset import CellText, Line
+
 EPS = 0.01
+# Body rows measured at first: more than a landscape page holds at 7 pt (about 25 rows).
+WINDOW = 48
 Cmd = tuple[Any, ...]  # a TableStyle command: (op, (col, row), (col, row), *args)
 
+BASE_CELL_PADDING = 5.0  # TOPPADDING + BOTTOMPADDING below
 BASE_STYLE: list[Cmd] = [
     ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -34,8 +50,9 @@ class SpanTable(Flowable):
     rows carry `body_cmds` in body coordinates (row 0 = first body row; SPAN allowed)."""
 
     def __init__(self, header: Sequence[Sequence[Any]], body: Sequence[Sequence[Any]], col_widths: Sequence[float],
-                 header_cmds: Sequence[Cmd] = (), body_cmds: Sequence[Cmd] = ()):
+                 header_cmds: Sequence[Cmd] = (), body_cmds: Sequence[Cmd] = (), page_height: float | None = None):
         super().__init__()
+        self.page_height = page_height  # the frame's height: a taller row is split between its lines
         self.header = [list(r) for r in header]
         self.body = [list(r) for r in body]
         self.col_widths = list(col_widths)
@@ -47,6 +64,7 @@ class SpanTable(Flowable):
             resolved.append((op, (c0, _resolve(r0, n)), (c1, _resolve(r1, n)), *args))
         self.body_cmds = resolved
         self._table: Table | None = None
+        self._rows = 0  # body rows in self._table (a window of the body, or all of it)
         self._width_key: float | None = None
         self.hAlign = "CENTER"
 
@@ -63,10 +81,18 @@ class SpanTable(Flowable):
         return Table(self.header + self.body[start:end], colWidths=self.col_widths, style=TableStyle(cmds))
 
     def _ensure(self, availWidth: float, availHeight: float) -> Table:
+        """The table measured for this width: the whole body, or a window of its first rows
+        that is already taller than `availHeight` (then the table has to split anyway)."""
+        n = len(self.body)
         if self._table is None or self._width_key != availWidth:
-            self._table = self._make(0, len(self.body))
+            self._rows = min(n, WINDOW)
+            self._table = self._make(0, self._rows)
             self._width_key = availWidth
         self._table.wrap(availWidth, availHeight)
+        while self._rows < n and self._table._height <= availHeight + EPS:
+            self._rows = min(n, self._rows * 2)
+            self._table = self._make(0, self._rows)
+            self._table.wrap(availWidth, availHeight)
         return self._table
 
     def wrap(self, availWidth, availHeight):
@@ -95,21 +121,64 @@ class SpanTable(Flowable):
             if first.wrap(availWidth, availHeight)[1] <= availHeight + EPS:
                 return [first, self._part(k, len(self.body))]
             k -= 1
+        if self.page_height is not None and heights[nh] is not None \
+                and sum(heights[:nh]) + heights[nh] > self.page_height + EPS:
+            return self._split_first_row(availWidth, availHeight, room)
         return []
 
+    def _split_first_row(self, availWidth: float, availHeight: float, room: float) -> list[Flowable]:
+        """The first body row, taller than a page, cut between the lines of its long texts: as
+        many lines as fit in `room` here, the rest in a row of its own. Other cells stay above."""
+        pad = BASE_CELL_PADDING
+        head, tail = list(self.body[0]), ["" for _ in self.body[0]]
+        for c, cell in enumerate(self.body[0]):
+            if not isinstance(cell, CellText) or cell.height + pad <= room + EPS:
+                continue
+            lines = cell._layout(cell.width)
+            n = int((room - pad + EPS) // cell.leading)
+            if n < 1:
+                return []  # not one line fits here: the row starts on the next page
+            head[c], tail[c] = _Lines(cell, lines[:n]), _Lines(cell, lines[n:])
+        if all(t == "" for t in tail):
+            return []  # the height is not in text that can be cut
+        cmds = [(op, (c0, r0 + (r0 > 0)), (c1, r1 + 1), *args) for op, (c0, r0), (c1, r1), *args in self.body_cmds]
+        cut = SpanTable(self.header, [head, tail] + self.body[1:], self.col_widths, self.header_cmds, [],
+                        self.page_height)
+        cut.body_cmds = cmds
+        return cut.split(availWidth, availHeight)
+
     def _part(self, start: int, end: int) -> "SpanTable":
-        part = SpanTable(self.header, self.body[start:end], self.col_widths, self.header_cmds, [])
+        body = self.body[start:end]
         cmds = []
         for op, (c0, r0), (c1, r1), *args in self.body_cmds:
             lo, hi = max(r0, start), min(r1, end - 1)
             if lo <= hi:
                 cmds.append((op, (c0, lo - start), (c1, hi - start), *args))
+            if op == "SPAN" and r0 < start <= r1 and body and body[0][c0] in ("", None):
+                body[0] = list(body[0])  # the merge goes on past the break: its text heads this part too
+                body[0][c0] = self.body[r0][c0]
+        part = SpanTable(self.header, body, self.col_widths, self.header_cmds, [], self.page_height)
         part.body_cmds = cmds
         return part
 
     def draw(self):
-        table = self._table if self._table is not None else self._make(0, len(self.body))
+        table = self._table
+        if table is None or self._rows < len(self.body):  # drawn without a wrap covering every row
+            table = self._make(0, len(self.body))
+            table.wrap(self._width_key if self._width_key is not None else sum(self.col_widths), 1e9)
         table.drawOn(self.canv, 0, 0)
+
+
+class _Lines(CellText):
+    """Some lines of a CellText, already broken (one part of a row split across pages)."""
+
+    def __init__(self, whole: CellText, lines: list[Line]):
+        super().__init__([], whole.fonts, size=whole.size, leading=whole._leading, align=whole.align,
+                         nowrap=whole.nowrap)
+        self.lines = lines
+
+    def _layout(self, avail_width: float) -> list[Line]:
+        return self.lines
 
 
 def runs_of(values: Sequence[str]) -> list[tuple[int, int]]:
