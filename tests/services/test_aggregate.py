@@ -289,3 +289,16 @@ def test_output_names_are_checked(county_summary, tmp_path):
     with pytest.raises(UserError, match="应以 .pdf 结尾"):
         aggregate.save(county_summary, tmp_path / "汇总.xlsx", tmp_path / "汇总.txt")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("error, words", [(OSError(5, "Input/output error"), "无法读取：Input/output error"),
+                                          (ValueError("boom"), "内部错误 ValueError：boom")])
+def test_one_package_that_cannot_be_read_never_stops_the_others(county_packages, monkeypatch, error, words):
+    good = sorted(p for p in county_packages.stick.iterdir() if str(p) != county_packages.tampered)[0]
+
+    def fail(data):
+        raise error
+
+    monkeypatch.setattr(aggregate, "_report_of_copy", fail)
+    outcome = aggregate.check_item(aggregate.Item(str(good), aggregate.PACKAGE), [])
+    assert isinstance(outcome, Failure) and words in outcome.reason

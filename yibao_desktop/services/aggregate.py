@@ -241,6 +241,8 @@ def check_item(item: Item, trusted: Sequence[Any]) -> Outcome:
                                              f"{FILE_SUFFIX} 报告文件")
     except UserError as err:
         return Failure(item.path, item.name, str(err))
+    except OSError as err:  # the stick pulled out mid-read, an unreadable sector, a full temp folder
+        return Failure(item.path, item.name, f"无法读取：{err.strerror or err}（U盘可能已拔出或已损坏）")
     except Exception as err:  # noqa: BLE001 - listed with its cause; the other packages go on
         traceback.print_exc(file=sys.stderr)
         return Failure(item.path, item.name, f"程序无法处理该报送包（内部错误 {type(err).__name__}：{err}），"

@@ -93,8 +93,11 @@ class AggregateDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,) * 4 + (QHeaderView.ResizeMode.Stretch,)):
+        modes = (QHeaderView.ResizeMode.Interactive,) + (QHeaderView.ResizeMode.ResizeToContents,) * 3 + (
+            QHeaderView.ResizeMode.Stretch,)
+        for col, mode in enumerate(modes):
             header.setSectionResizeMode(col, mode)
+        self.table.setColumnWidth(0, 190)  # a failure's label is long: elided, whole in the tooltip
         layout.addWidget(self.table, 1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
