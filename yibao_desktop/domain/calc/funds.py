@@ -158,18 +158,21 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
     unleveled: dict[str, Decimal] = {}
     unleveled_count = 0
     get_direction, get_econ, get_project = directions.get, econ.get, projects.get
+    get_leveled, zero, pool_carried = leveled.get, ZERO, POOL_CARRIED
     for j, ex in enumerate(block):
         paid = ex.paid
-        pool = POOL_CARRIED if ex.pool == POOL_CARRIED else POOL_ALLOCATED
-        if pool == POOL_CARRIED:
+        if ex.pool == pool_carried:
+            pool = pool_carried
             carried += paid
         else:
+            pool = POOL_ALLOCATED
             allocated += paid
-        if ex.level is not None:
-            key_level = (ex.level, pool)
-            leveled[key_level] = leveled.get(key_level, ZERO) + paid
+        level = ex.level
+        if level is not None:
+            key_level = (level, pool)
+            leveled[key_level] = get_leveled(key_level, zero) + paid
         elif paid:
-            unleveled[pool] = unleveled.get(pool, ZERO) + paid
+            unleveled[pool] = unleveled.get(pool, zero) + paid
             unleveled_count += 1
         # An unnamed line is a project of its own; its key must not depend on its position.
         key: Any = ex.project or (rules.UNNAMED, id(ex))
@@ -203,14 +206,15 @@ def _block_partial(year: int, block: tuple[Expenditure, ...]) -> _Partial:
             else:
                 findings.append((j, "date_outside_year", "warning", "paid_on",
                                  f"支出「{name}」支付日期 {day.isoformat()} 不在报告年度 {year} 年内"))
-        if paid < 0 and not ex.refund:
+        if ex.refund:
+            if paid > ZERO:
+                findings.append((j, "refund_not_negative", "warning", "paid",
+                                 f"支出「{ex.project or rules.UNNAMED}」标为“退回”，金额却是正数（{yuan(paid)}），"
+                                 f"退回应填负数"))
+        elif paid.is_signed() and paid:  # negative (is_signed is the cheap test; -0.00 is no payment)
             findings.append((j, "negative_payment", "error", "paid",
                              f"支出「{ex.project or rules.UNNAMED}」支付金额为负数（{yuan(paid)}）：负数支出只能是"
                              f"退回或冲减，请勾选该行的“退回”，或更正金额"))
-        elif ex.refund and paid > 0:
-            findings.append((j, "refund_not_negative", "warning", "paid",
-                             f"支出「{ex.project or rules.UNNAMED}」标为“退回”，金额却是正数（{yuan(paid)}），"
-                             f"退回应填负数"))
         budget = ex.budget
         if budget is not None and paid > budget:
             findings.append((j, "paid_over_budget", "warning", "paid",
