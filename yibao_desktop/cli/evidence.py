@@ -81,9 +81,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     with reports.open_document(args.path) as doc:
         if doc.read_only:
             raise UserError(doc.read_only_reason or f"文件「{doc.path.name}」只读，不能修改")
-        report = doc.report
-        attachment, index = _pick(report.attachments(), args.number)
-        present = report.evidence if index is None else report.indicators[index].evidence
-        doc.apply(evidence.remove_edits(report, index, present.index(attachment)))
+        _pick(doc.report.attachments(), args.number)  # a number out of range is told with the hint
+        attachment, edits = evidence.remove_listed(doc.report, args.number - 1)
+        doc.apply(edits)
     print(f"已移除：{attachment.name}")
     return 0

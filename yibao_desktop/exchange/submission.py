@@ -496,7 +496,8 @@ def package_file(folder: str | os.PathLike[str], manifest: dict[str, Any], role:
 # ---------------------------------------------------------------------- a stick with packages
 
 
-def _holds(folder: Path, suffixes: tuple[str, ...]) -> bool:
+def holds_files(folder: Path, suffixes: tuple[str, ...]) -> bool:
+    """Whether `folder` directly holds a file ending in one of `suffixes` (unreadable: no)."""
     try:
         return any(p.suffix.lower() in suffixes and p.is_file() for p in folder.iterdir())
     except OSError:
@@ -515,10 +516,10 @@ def find_packages(folder: str | os.PathLike[str]) -> list[Path]:
         children = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     except OSError:
         children = []
-    found = [p for p in children if (p / MANIFEST).is_file() or _holds(p, (ROLES["document"],))]
+    found = [p for p in children if (p / MANIFEST).is_file() or holds_files(p, (ROLES["document"],))]
     if found:
         return found
-    return [root] if _holds(root, tuple(ROLES.values())) else []
+    return [root] if holds_files(root, tuple(ROLES.values())) else []
 
 
 def no_package_check(folder: str | os.PathLike[str]) -> Check:

@@ -83,13 +83,6 @@ class Item:
 # ------------------------------------------------------------------------------------ finding
 
 
-def _holds_document(folder: Path) -> bool:
-    try:
-        return any(p.suffix.lower() == FILE_SUFFIX and p.is_file() for p in folder.iterdir())
-    except OSError:
-        return False
-
-
 def find_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Item]:
     """What the paths hold, each once (a package reached twice counts once). A path that does
     not exist or is neither a folder nor a .yibao file is a user error; a folder with nothing
@@ -125,7 +118,7 @@ def find_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Item]:
                 if child.is_dir():
                     if (child / package.MANIFEST).is_file():
                         add(child, PACKAGE)
-                    elif _holds_document(child):
+                    elif package.holds_files(child, (FILE_SUFFIX,)):
                         add(child, INCOMPLETE)
                 elif child.suffix.lower() == FILE_SUFFIX and child.is_file():
                     add(child, DOCUMENT)

@@ -99,6 +99,16 @@ def remove_edits(report: Report, indicator: int | None, position: int) -> list[E
     return [SetField("indicators", indicator, "evidence", present[:position] + present[position + 1:])]
 
 
+def remove_listed(report: Report, number: int) -> tuple[Attachment, list[Edit]]:
+    """The `number`-th file of `report.attachments()` (0-based) and the edit that takes it off."""
+    listed = report.attachments()
+    if not 0 <= number < len(listed):
+        raise UserError(f"没有第 {number + 1} 份佐证材料（共 {len(listed)} 份）")
+    attachment, indicator = listed[number]
+    owner = report.evidence if indicator is None else report.indicators[indicator].evidence
+    return attachment, remove_edits(report, indicator, owner.index(attachment))
+
+
 def attach(doc: Document, path: str | os.PathLike[str], indicator: int | None = None) -> list[Edit]:
     """Attach the file at `path` (one transaction: its contents and the list entry); returns the
     undo edits."""

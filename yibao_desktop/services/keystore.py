@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from yibao_desktop import paths
 from yibao_desktop.domain.errors import UserError
-from yibao_desktop.fileio import write_atomic, os_reason
+from yibao_desktop.fileio import os_reason, read_error, write_atomic
 
 if TYPE_CHECKING:  # cryptography, pyHanko and ReportLab load when a certificate is first used
     from cryptography import x509
@@ -49,7 +49,7 @@ def set_seal(src: str | os.PathLike[str]) -> Path:
     try:
         data = Path(src).read_bytes()
     except OSError as err:
-        raise UserError(f"无法读取「{Path(src).name}」：{os_reason(err)}") from None
+        raise read_error(src, err) from None
     if not data.startswith(PNG_MAGIC):
         raise UserError(f"「{Path(src).name}」不是 PNG 图片；印章请使用带透明背景的 PNG 图片")
     target = seal_path()

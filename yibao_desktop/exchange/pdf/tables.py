@@ -181,17 +181,6 @@ class _Lines(CellText):
         return self.lines
 
 
-def runs_of(values: Sequence[str]) -> list[tuple[int, int]]:
-    """(first, last) row ranges of equal consecutive values, for vertical merges."""
-    out = []
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            out.append((start, i - 1))
-            start = i
-    return out
-
-
 # Cell padding (LEFTPADDING + RIGHTPADDING of BASE_STYLE) and a hair for rounding.
 PADDING = 6.5
 # Face sizes a table may step down to (五号, 小五, 8 pt, 7 pt) before it fits its figures.

@@ -142,11 +142,8 @@ class EvidenceTab(QWidget):
         chosen = self.selected()
         if chosen is None:
             return False
-        r, attachment, index = chosen
-        report = self.rdoc.report
-        position = (report.evidence if index is None else report.indicators[index].evidence).index(attachment)
-        return self.rdoc.apply(evidence.remove_edits(report, index, position),
-                               f"移除佐证材料「{attachment.name}」")
+        attachment, edits = evidence.remove_listed(self.rdoc.report, chosen[0])
+        return self.rdoc.apply(edits, f"移除佐证材料「{attachment.name}」")
 
     def _on_add_clicked(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "添加佐证材料", str(self.rdoc.path.parent), FILE_FILTER)
