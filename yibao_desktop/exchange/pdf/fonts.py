@@ -33,6 +33,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from yibao_desktop import paths
 from yibao_desktop.domain.errors import UserError
+from yibao_desktop.exchange.pdf.ttface import Font
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _load(file: FontFile) -> PdfFont | None:
         name = f"YB-{file.path.stem}-{file.subfont}-{len(_registry)}"
         font: PdfFont | None
         try:
-            tt = TTFont(name, str(file.path), subfontIndex=file.subfont)
+            tt = Font(name, str(file.path), subfontIndex=file.subfont)
             pdfmetrics.registerFont(tt)
             font = PdfFont(file, tt)
         except (TTFError, OSError, KeyError, ValueError, IndexError) as err:
@@ -164,6 +165,7 @@ class FontSet:
         self._files_of: dict[str, list[FontFile]] = {}
         self._primary: dict[str, PdfFont] = {}
         self._pick: dict[tuple[str, str], PdfFont | None] = {}
+        self._drawable: dict[str, set[str]] = {}  # per role: characters known to have a font
 
     def _chain_files(self, role: str) -> list[FontFile]:
         """The role's font files in the order they are tried: first the primary file of every
@@ -222,13 +224,18 @@ class FontSet:
 
     def missing(self, role: str, text: str) -> list[str]:
         """Characters of `text` that no font of the role's chain can draw (in order, once each)."""
-        out: dict[str, None] = {}
-        for ch in text:
-            if ch in _IGNORED or ch in out:
+        drawable = self._drawable.setdefault(role, set(_IGNORED))
+        if drawable.issuperset(text):  # the usual case, tested at C speed
+            return []
+        out = []
+        for ch in dict.fromkeys(text):
+            if ch in drawable:
                 continue
             if self.font_for(role, ch) is None:
-                out[ch] = None
-        return list(out)
+                out.append(ch)
+            else:
+                drawable.add(ch)
+        return out
 
     def describe(self) -> dict[str, list[str]]:
         """Per role, the fonts loaded so far (those an export used), in chain order."""
