@@ -23,7 +23,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pyflakes yibao_desktop tests benchmarks
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	rm -f $(VENV)/tests-finished
+	QT_QPA_PLATFORM=offscreen YIBAO_TESTS_FINISHED=$(VENV)/tests-finished $(PY) -m pytest -q
+	@test -s $(VENV)/tests-finished || { echo "pytest ended before its session finished: a test ended the process"; exit 1; }
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest benchmarks -q -p no:randomly --benchmark-only \

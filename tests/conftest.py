@@ -18,6 +18,27 @@ def _isolated_user_data(tmp_path, monkeypatch):
     monkeypatch.setenv("YIBAO_DATA_DIR", str(tmp_path / "userdata"))
 
 
+@pytest.fixture(autouse=True)
+def _no_hard_exit(monkeypatch):
+    """A test that runs the entry point in-process (`app.run`, `runpy` of `__main__`) gets the
+    normal SystemExit: the real `hard_exit` would end pytest itself, with exit code 0. The real one
+    is tested in a child process (tests/test_cli.py)."""
+    from yibao_desktop import app
+
+    def exit_normally(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(app, "hard_exit", exit_normally)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave proof that the session ran to its end (`make test` checks it): a process that ends
+    in the middle of the run must not pass for a green one."""
+    marker = os.environ.get("YIBAO_TESTS_FINISHED")
+    if marker:
+        Path(marker).write_text(f"{session.testscollected} tests, exit status {int(exitstatus)}\n", encoding="utf-8")
+
+
 @pytest.fixture
 def demo_report():
     return report_from_json(paths.demo_report_json().read_text(encoding="utf-8"))

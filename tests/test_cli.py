@@ -1,3 +1,4 @@
+import argparse
 import json
 import os
 import subprocess
@@ -159,8 +160,9 @@ def test_the_window_starts_lean(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "0 []"
 
 
-def test_a_draft_export_loads_no_signing_library(tmp_path):
-    """cryptography and pyHanko cost about a tenth of a second to import: only signing needs them."""
+def test_a_draft_export_loads_no_signing_library_and_no_other_command(tmp_path):
+    """cryptography and pyHanko cost about a tenth of a second to import: only signing needs them.
+    The parser registers only the command's own group, so the other groups' services stay out."""
     from yibao_desktop import paths
 
     doc = tmp_path / "demo.yibao"
@@ -169,10 +171,46 @@ def test_a_draft_export_loads_no_signing_library(tmp_path):
         "import sys\n"
         "from yibao_desktop.cli import main\n"
         f"code = main(['export-pdf', {str(doc)!r}, {str(tmp_path / 'a.pdf')!r}, '--draft'])\n"
-        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('pyhanko', 'cryptography', 'openpyxl')))\n")
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('pyhanko', 'cryptography', 'openpyxl')\n"
+        "                   or m.startswith(('yibao_desktop.cli.', 'yibao_desktop.services.'))))\n")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "0 []"
+    assert proc.stdout.strip().splitlines()[-1] == \
+        "0 ['yibao_desktop.cli.parser', 'yibao_desktop.cli.pdf', 'yibao_desktop.services.export', " \
+        "'yibao_desktop.services.reports']"
+
+
+def test_every_command_is_found_by_the_parser_of_its_own_group(capsys):
+    from yibao_desktop.cli import COMMANDS
+    from yibao_desktop.cli.parser import build_parser
+
+    for command in COMMANDS:
+        sub = next(a for a in build_parser(command)._actions if isinstance(a, argparse._SubParsersAction))
+        assert sub.choices.keys() & COMMANDS.keys() == {c for c, g in COMMANDS.items() if g == COMMANDS[command]}
+    assert main(["export-pdf", "--help"]) == 0
+    assert "--draft" in capsys.readouterr().out
+
+
+def test_a_command_process_ends_with_everything_printed_and_its_exit_code(tmp_path):
+    """`python -m yibao_desktop COMMAND` ends without the interpreter's teardown (app.hard_exit):
+    output far larger than a pipe's buffer still arrives whole, and the exit code is the command's."""
+    from benchmarks.generate import large_report
+
+    report = large_report(50, 2000)
+    doc = tmp_path / "large.yibao"
+    Document.create(doc, report).close()
+    proc = subprocess.run([sys.executable, "-m", "yibao_desktop", "dump", str(doc)], capture_output=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(proc.stdout) > 256 * 1024
+    assert report_from_json(proc.stdout.decode("utf-8")) == report
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    small = subprocess.run([sys.executable, "-m", "yibao_desktop", "check", str(doc)], capture_output=True,
+                           text=True, timeout=120, env=buffered)  # a few lines: in the pipe's buffer until flushed
+    assert small.returncode == 1 and small.stdout.rstrip().endswith("。") and "合计：错误 26 项" in small.stdout
+    missing = subprocess.run([sys.executable, "-m", "yibao_desktop", "check", str(tmp_path / "no.yibao")],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "不存在" in missing.stderr
 
 
 def test_export_pdf_final_lists_warnings_first_the_stale_figures(tmp_path, capsys):

@@ -7,6 +7,6 @@ if getattr(sys, "frozen", False):
 
     multiprocessing.freeze_support()
 
-from yibao_desktop.app import main  # noqa: E402
+from yibao_desktop.app import run  # noqa: E402
 
-raise SystemExit(main())
+run()
