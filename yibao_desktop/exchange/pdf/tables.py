@@ -66,6 +66,7 @@ class SpanTable(Flowable):
         self._table: Table | None = None
         self._rows = 0  # body rows in self._table (a window of the body, or all of it)
         self._width_key: float | None = None
+        self._measured: tuple[float, float] | None = None  # the room self._table was last wrapped in
         self.hAlign = "CENTER"
 
     def _make(self, start: int, end: int) -> Table:
@@ -84,10 +85,13 @@ class SpanTable(Flowable):
         """The table measured for this width: the whole body, or a window of its first rows
         that is already taller than `availHeight` (then the table has to split anyway)."""
         n = len(self.body)
+        if self._table is not None and self._measured == (availWidth, availHeight):
+            return self._table  # measured for exactly this room (a frame's wrap, then its split)
         if self._table is None or self._width_key != availWidth:
             self._rows = min(n, WINDOW)
             self._table = self._make(0, self._rows)
             self._width_key = availWidth
+        self._measured = (availWidth, availHeight)
         self._table.wrap(availWidth, availHeight)
         while self._rows < n and self._table._height <= availHeight + EPS:
             self._rows = min(n, self._rows * 2)
