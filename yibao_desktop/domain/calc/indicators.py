@@ -284,7 +284,7 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
         score_value: Decimal | None = None
         computed_value: Decimal | None = None
     else:
-        score_value, computed_value = q2(score), computed
+        score_value, computed_value = (q2(score) if overridden else computed), computed  # unchanged unless typed over
     result = IndicatorResult(
         name=ind.name, level1=ind.level1, level2=ind.level2, nature=nature, target=target, unit=unit,
         target_text=target_text, weight=weight, qualitative=qualitative, actual=actual, completion=completion,
