@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from tests.child import child_output
 from yibao_desktop import paths
 from yibao_desktop.cli import main
 from yibao_desktop.domain.interchange import report_from_json
@@ -154,10 +155,8 @@ def test_the_window_starts_lean(tmp_path):
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'reportlab', 'pyhanko', 'cryptography')"
         " or m == 'yibao_desktop.cli.parser')\n"
         "print(code, heavy)\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path)})
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "0 []"
+    out = child_output(script, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path)})
+    assert out[-1] == "0 []"
 
 
 def test_a_draft_export_loads_no_signing_library_and_no_other_command(tmp_path):
@@ -173,9 +172,7 @@ def test_a_draft_export_loads_no_signing_library_and_no_other_command(tmp_path):
         f"code = main(['export-pdf', {str(doc)!r}, {str(tmp_path / 'a.pdf')!r}, '--draft'])\n"
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('pyhanko', 'cryptography', 'openpyxl')\n"
         "                   or m.startswith(('yibao_desktop.cli.', 'yibao_desktop.services.'))))\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == \
+    assert child_output(script)[-1] == \
         "0 ['yibao_desktop.cli.parser', 'yibao_desktop.cli.pdf', 'yibao_desktop.services.export', " \
         "'yibao_desktop.services.reports']"
 

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 from PySide6.QtCore import Qt
 
+from tests.child import child_output
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.services.reports import demo_path as demo_document_path
 from yibao_desktop.services.reports import open_demo
@@ -341,9 +342,7 @@ def test_pyside_refcount_regression_loop():
         "print('ok')\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip() == "ok"
+    assert child_output(code, env=env) == ["ok"]
 
 
 def test_switching_documents_then_toggling_units_is_safe(window, tmp_path, demo_report):

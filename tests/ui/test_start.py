@@ -3,10 +3,9 @@ demo opens only through 打开示例, as a fresh copy that edits never change.""
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.child import child_output
 from yibao_desktop.domain.edits import SetField
 from yibao_desktop.services.reports import DEMO_NAME, demo_path
 from yibao_desktop.storage.repository import Document
@@ -94,10 +93,7 @@ def _start(tmp_path, *args):
         "main(sys.argv[1:])\n"
         "print(seen)\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_DATA_DIR": str(tmp_path / "d")}
-    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return eval(proc.stdout.strip().splitlines()[-1])["file"]
+    return eval(child_output(script, *args, env=env)[-1])["file"]
 
 
 def test_the_real_start_reopens_the_last_report_and_the_demo_only_when_asked(tmp_path, demo_report, monkeypatch):

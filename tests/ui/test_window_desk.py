@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from tests.child import child_output
 from yibao_desktop.storage.repository import Document
 from yibao_desktop.ui.main_window import MainWindow, fit_rect
 from yibao_desktop.ui.models.tables import IND_COL
@@ -115,9 +114,7 @@ def test_the_real_start_fits_a_1366x768_screen_and_remembers(tmp_path):
         "main([])\n"
         "print(seen)\n")
     env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "YIBAO_DATA_DIR": str(tmp_path / "d")}
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "{'fits': True, 'max': True}"
+    assert child_output(script, env=env)[-1] == "{'fits': True, 'max': True}"
     settings_file = tmp_path / "d" / "settings.ini"
     assert "geometry" in settings_file.read_text(encoding="utf-8")  # remembered for next time
 

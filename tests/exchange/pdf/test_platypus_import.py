@@ -1,7 +1,6 @@
 """exchange/pdf/__init__.py imports ReportLab's platypus with its one slow pattern deferred."""
 
-import subprocess
-import sys
+from tests.child import child_output
 
 
 def test_platypus_is_imported_with_the_link_pattern_deferred_and_re_compile_left_as_it_was():
@@ -14,6 +13,4 @@ def test_platypus_is_imported_with_the_link_pattern_deferred_and_re_compile_left
         "print(bool(p.uri_pat.match('https://example.com/a?b=1')), bool(p.uri_pat.match('no link')),\n"
         "      p.uri_pat.pattern == p.uri_pat._compiled.pattern, bool(p.uri_pat.flags & re.IGNORECASE))\n"
         "print(re.compile('[a-z]+', re.I).__class__ is re.Pattern)\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split("\n")[:3] == ["True _Deferred True", "True False True True", "True"]
+    assert child_output(script) == ["True _Deferred True", "True False True True", "True"]

@@ -8,7 +8,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -17,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.factories import dangshan_report
+from tests.child import child_output
 from yibao_desktop import paths
 from yibao_desktop.domain.calc import compute
 from yibao_desktop.domain.errors import UserError
@@ -514,9 +514,7 @@ def test_an_ordinary_report_never_parses_the_full_sans_font():
               "from yibao_desktop.exchange.pdf import fonts\n"
               "built = build_pdf(long_report(), draft=True)\n"
               "print(sorted(f.path.name for f, font in fonts._registry.items() if font is not None))\n")
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    loaded = proc.stdout.strip().splitlines()[-1]
+    loaded = child_output(script)[-1]
     assert "NotoSansSC-Regular-subset.ttf" in loaded and "'NotoSansSC-Regular.ttf'" not in loaded
 
 
