@@ -36,10 +36,11 @@ def yuan(value: Decimal) -> str:
     return f"{fmt.yuan(value)} 元"
 
 
-def _breakdown(amounts: dict[str, Decimal], projects: dict[str, dict[Any, None]]) -> tuple[Share, ...]:
+def _breakdown(amounts: dict[str, Decimal], counts: dict[str, int]) -> tuple[Share, ...]:
+    """Shares of the amounts, each with its number of projects."""
     names = list(amounts)
     values = [amounts[n] for n in names]
-    return tuple(Share(n, len(projects[n]), a, s) for n, a, s in zip(names, values, shares(values)))
+    return tuple(Share(n, counts[n], a, s) for n, a, s in zip(names, values, shares(values)))
 
 
 def _split_cents(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
@@ -340,16 +341,15 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
             f"资金支出进度 {fmt_pct(progress)}% 低于 {fmt_pct(rules.LOW_PROGRESS_THRESHOLD)}% 的要求"))
 
     labels = [label for label, _ in rules.SIZE_BUCKETS]
-    size_amounts = {label: ZERO for label in labels}
-    size_projects: dict[str, dict[Any, None]] = {label: {} for label in labels}
     small, large_bound = rules.SIZE_BUCKETS[0][1], rules.SIZE_BUCKETS[1][1]
     assert small is not None and large_bound is not None
+    size_sums, size_counts = [ZERO, ZERO, ZERO], [0, 0, 0]  # per bucket (each project is one key)
     large_items = []
     large_project = rules.LARGE_PROJECT
     for name, amount in projects.items():
-        label = labels[0] if amount < small else labels[1] if amount < large_bound else labels[2]
-        size_amounts[label] += amount
-        size_projects[label][name] = None
+        bucket = 0 if amount < small else 1 if amount < large_bound else 2
+        size_sums[bucket] += amount
+        size_counts[bucket] += 1
         if amount >= large_project:
             large_items.append((name, amount))
     large_items.sort(key=itemgetter(1), reverse=True)  # stable: equal amounts keep their order
@@ -385,9 +385,9 @@ def _funds(year: int, incomes: tuple[Income, ...], expenditures: tuple[Expenditu
         progress=progress,
         progress_carried=percent(paid_pool[POOL_CARRIED], carried),
         progress_allocated=percent(paid_pool[POOL_ALLOCATED], allocated),
-        by_direction=_breakdown(directions, direction_projects),
-        by_size=_breakdown(size_amounts, size_projects),
-        by_econ_class=_breakdown(econ, econ_projects),
+        by_direction=_breakdown(directions, {d: len(members) for d, members in direction_projects.items()}),
+        by_size=_breakdown(dict(zip(labels, size_sums)), dict(zip(labels, size_counts))),
+        by_econ_class=_breakdown(econ, {e: len(members) for e, members in econ_projects.items()}),
         large_projects=large,
         by_level=by_level,
         by_source=_by_source(by_level, levels.lottery),

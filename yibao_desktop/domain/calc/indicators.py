@@ -241,7 +241,8 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
                 problems.append(("actual_missing", "warning", "actual", f"{label}尚未填写实际完成值"))
             explain_score = "实际完成值未知，得分按 0 计"
         else:
-            q = _quantitative(nature, target, actual, weight, unit, scoring, texts)
+            q = (_quantitative(nature, target, actual, weight, unit, scoring, True) if texts else
+                 _quantitative_figures(nature, target, max(actual, ZERO), weight, scoring))
             score, met, completion, overachieved = q.score, q.met, q.completion, q.overachieved
             explain_completion, explain_score = q.explain_completion, q.explain_score
         computed = q2(score)
@@ -285,14 +286,16 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
         computed_value: Decimal | None = None
     else:
         score_value, computed_value = (q2(score) if overridden else computed), computed  # unchanged unless typed over
+    # Positional, in the field order (name, level1, level2, nature, target, unit, target_text,
+    # weight, qualitative, actual, completion, met, computed_score, score, overridden,
+    # overachieved, band, grade, needs_reason, reason_missing, baseline, yoy, source, explained):
+    # 24 keywords cost half the constructor again, and this runs for every row of a cold compute.
     result = IndicatorResult(
-        name=ind.name, level1=ind.level1, level2=ind.level2, nature=nature, target=target, unit=unit,
-        target_text=target_text, weight=weight, qualitative=qualitative, actual=actual, completion=completion,
-        met=met, computed_score=computed_value, score=score_value, overridden=overridden, overachieved=overachieved,
-        band=band, grade=ind.grade, needs_reason=needs_reason, reason_missing=reason_missing,
-        baseline=ind.baseline, yoy=yoy,
-        source=(ind, scoring) if not texts else None,
-        explained=Explain(explain_actual, explain_completion, explain_score) if texts else None)
+        ind.name, ind.level1, ind.level2, nature, target, unit, target_text,
+        weight, qualitative, actual, completion, met, computed_value, score_value, overridden,
+        overachieved, band, ind.grade, needs_reason, reason_missing, ind.baseline, yoy,
+        (ind, scoring) if not texts else None,
+        Explain(explain_actual, explain_completion, explain_score) if texts else None)
     return result, tuple(problems)
 
 
