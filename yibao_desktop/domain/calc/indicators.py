@@ -59,12 +59,10 @@ class _Quantitative:
 
 
 def _quantitative(nature: str, target: Decimal, actual: Decimal, weight: Decimal, unit: str,
-                  scoring: Scoring, texts: bool) -> _Quantitative:
-    """Score a quantitative row under DOMAIN.md §4 (decisions in docs/architecture.md). The
-    explanations are written only when `texts` (they are asked for lazily, for tooltips)."""
+                  scoring: Scoring) -> _Quantitative:
+    """Score a quantitative row under DOMAIN.md §4 (decisions in docs/architecture.md), with the
+    explanations (asked for lazily, for tooltips; a compute takes `_quantitative_figures`)."""
     a = max(actual, ZERO)
-    if not texts:
-        return _quantitative_figures(nature, target, a, weight, scoring)
     w, t = _n(weight), _n(target)
     neg = "（负值按 0 计）" if actual < ZERO else ""
     if target == ZERO:
@@ -241,7 +239,7 @@ def _score(ind: Indicator, scoring: Scoring, texts: bool) -> tuple[IndicatorResu
                 problems.append(("actual_missing", "warning", "actual", f"{label}尚未填写实际完成值"))
             explain_score = "实际完成值未知，得分按 0 计"
         else:
-            q = (_quantitative(nature, target, actual, weight, unit, scoring, True) if texts else
+            q = (_quantitative(nature, target, actual, weight, unit, scoring) if texts else
                  _quantitative_figures(nature, target, max(actual, ZERO), weight, scoring))
             score, met, completion, overachieved = q.score, q.met, q.completion, q.overachieved
             explain_completion, explain_score = q.explain_completion, q.explain_score
