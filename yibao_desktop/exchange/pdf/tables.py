@@ -65,8 +65,7 @@ class SpanTable(Flowable):
         self.body_cmds = resolved
         self._table: Table | None = None
         self._rows = 0  # body rows in self._table (a window of the body, or all of it)
-        self._width_key: float | None = None
-        self._measured: tuple[float, float] | None = None  # the room self._table was last wrapped in
+        self._measured: tuple[float, float] | None = None  # the room (width, height) self._table was wrapped in
         self.hAlign = "CENTER"
 
     def _make(self, start: int, end: int) -> Table:
@@ -87,10 +86,9 @@ class SpanTable(Flowable):
         n = len(self.body)
         if self._table is not None and self._measured == (availWidth, availHeight):
             return self._table  # measured for exactly this room (a frame's wrap, then its split)
-        if self._table is None or self._width_key != availWidth:
+        if self._table is None or self._measured is None or self._measured[0] != availWidth:
             self._rows = min(n, WINDOW)
             self._table = self._make(0, self._rows)
-            self._width_key = availWidth
         self._measured = (availWidth, availHeight)
         self._table.wrap(availWidth, availHeight)
         while self._rows < n and self._table._height <= availHeight + EPS:
@@ -169,7 +167,7 @@ class SpanTable(Flowable):
         table = self._table
         if table is None or self._rows < len(self.body):  # drawn without a wrap covering every row
             table = self._make(0, len(self.body))
-            table.wrap(self._width_key if self._width_key is not None else sum(self.col_widths), 1e9)
+            table.wrap(self._measured[0] if self._measured is not None else sum(self.col_widths), 1e9)
         table.drawOn(self.canv, 0, 0)
 
 
