@@ -10,30 +10,14 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from yibao_desktop.cli import COMMANDS, command_list
-
-# Qt's own options that take a value (`-platform offscreen`), which are not file names.
-QT_VALUE_OPTIONS = ("-platform", "-style", "-qwindowgeometry", "-stylesheet")
-
-
-def _words(args: Sequence[str]) -> list[str]:
-    """The arguments that are neither options nor the value of a Qt option."""
-    out, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in QT_VALUE_OPTIONS:
-            skip = True
-        elif not arg.startswith("-"):
-            out.append(arg)
-    return out
+from yibao_desktop.cli import COMMANDS, command_list, words
 
 
 def _is_command(args: Sequence[str]) -> bool:
     """Whether the arguments run a headless command (not the window, the self-test or `shot`)."""
-    words = _words(args)
+    found = words(args)
     return "--self-test" not in args and (
-        (bool(words) and words[0] in COMMANDS) or "--version" in args or "-h" in args or "--help" in args)
+        (bool(found) and found[0] in COMMANDS) or "--version" in args or "-h" in args or "--help" in args)
 
 
 def run() -> None:
@@ -70,8 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from yibao_desktop.selftest import main as self_test
 
         return self_test(args)
-    words = _words(args)
-    first = words[0] if words else None
+    found = words(args)
+    first = found[0] if found else None
     if first == "shot":
         from yibao_desktop.ui.shot import main as shot  # Qt, offscreen
 

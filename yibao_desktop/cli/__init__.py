@@ -27,6 +27,24 @@ COMMANDS: dict[str, str] = {
 GROUPS = ("reports", "evidence", "pdf", "excel", "submission", "aggregate")
 
 
+# Qt's own options that take a value (`-platform offscreen`), which are not file names.
+QT_VALUE_OPTIONS = ("-platform", "-style", "-qwindowgeometry", "-stylesheet")
+
+
+def words(args: Sequence[str]) -> list[str]:
+    """The arguments that are neither options nor the value of a Qt option: the command word, if
+    any, comes first (app.py dispatches on it, the parser registers its group)."""
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in QT_VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
 def command_list() -> str:
     """The commands, for a message naming what can be run."""
     return "、".join(COMMANDS) + "、shot"
@@ -42,8 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
-    words = [a for a in argv if not a.startswith("-")]
-    parser = build_parser(words[0] if words else None)
+    found = words(argv)
+    parser = build_parser(found[0] if found else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error already printed
